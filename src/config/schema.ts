@@ -96,7 +96,7 @@ export const scheduleSchema = z
     /** Cron pattern (5 or 6 fields). */
     cron: z.string().min(1),
     /** IANA time zone the cron is read in, e.g. `Europe/Berlin`. Required: no implicit UTC. */
-    tz: z.string().min(1),
+    tz: z.string().min(1).refine(isIanaZone, 'an IANA time zone such as "UTC" or "Europe/Berlin"'),
     /** Window each run covers, ending at the scheduled time. */
     window: durationSchema,
   })
@@ -186,3 +186,12 @@ export const configSchema = z
 export type EvalwatchConfigInput = z.input<typeof configSchema>;
 /** The validated configuration with every default filled in. */
 export type EvalwatchConfig = z.output<typeof configSchema>;
+
+function isIanaZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,28 @@
+import type { Command } from 'commander';
+import { readEnv } from '../../config/env.ts';
+import { loadConfig } from '../../config/load.ts';
+import { createSource, createStore } from '../../runtime/context.ts';
+import { runDoctor } from '../../runtime/doctor.ts';
+import { ExitCode, setExitCode } from '../exit-codes.ts';
+import { withConfigOption } from '../options.ts';
+
+/** `evalwatch doctor`: one line per configured component, ok or a clear reason. */
+export function register(program: Command): void {
+  withConfigOption(
+    program
+      .command('doctor')
+      .description('check Redis, the results store, the capture source, the judge endpoint and Slack — one line each'),
+  ).action(async function (this: Command, opts: { config?: string }) {
+    const loaded = await loadConfig({ ...(opts.config ? { path: opts.config } : {}) });
+    const out = process.stdout;
+    out.write(`ok      config    ${loaded.path ?? 'embedded default (no worker.config.ts found)'}\n`);
+    const results = await runDoctor({
+      env: readEnv(),
+      source: createSource(loaded.config),
+      store: createStore(loaded.config),
+    });
+    results.push({ component: 'judge', status: 'skipped', detail: 'no judge configured (the judge pipeline is not part of this build yet)' });
+    for (const r of results) out.write(`${r.status.padEnd(7)} ${r.component.padEnd(9)} ${r.detail}\n`);
+    setExitCode(this, results.some((r) => r.status === 'fail') ? ExitCode.unmeasurable : ExitCode.ok);
+  });
+}

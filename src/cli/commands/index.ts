@@ -1,0 +1,12 @@
+import type { Command } from 'commander';
+import * as demo from './demo.ts';
+import * as doctor from './doctor.ts';
+import * as report from './report.ts';
+
+/** A CLI command: registers itself on the program. */
+export interface CommandModule {
+  register(program: Command): void;
+}
+
+/** Every command, in the order `--help` lists them. */
+export const commandModules: CommandModule[] = [doctor, demo, report];
