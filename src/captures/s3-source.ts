@@ -126,7 +126,8 @@ export function createS3Source(options: S3SourceOptions): CaptureSource {
         const onAbort = (): void => {
           stream.destroy(signal.reason instanceof Error ? signal.reason : new Error(String(signal.reason)));
         };
-        signal.addEventListener('abort', onAbort, { once: true });
+        if (signal.aborted) onAbort();
+        else signal.addEventListener('abort', onAbort, { once: true });
         stream.once('close', () => signal.removeEventListener('abort', onAbort));
       }
       return stream;
