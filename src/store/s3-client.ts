@@ -25,6 +25,19 @@ export interface S3ConnectionOptions {
   readonly checksums?: 'when_supported' | 'when_required';
   /** Attempts per request, including the first, with the SDK's standard retry backoff. Default: 3. */
   readonly maxAttempts?: number;
+  /** Time to open a TCP/TLS connection before the attempt fails (and is retried). Default: 10,000 ms. */
+  readonly connectTimeoutMs?: number;
+  /**
+   * Time from sending a request to its response headers before the attempt fails (and is
+   * retried). Covers uploading the body, so it bounds the largest PutObject too. Default: 60,000 ms.
+   */
+  readonly responseTimeoutMs?: number;
+  /**
+   * Socket inactivity, also while a GetObject body is streamed, before the request is destroyed
+   * with a `TimeoutError`. Without it a stalled connection hangs a job forever; keep it above the
+   * longest pause a consumer may apply through backpressure. Default: 120,000 ms.
+   */
+  readonly idleTimeoutMs?: number;
   /** Environment used to resolve the region. Default: `process.env`. */
   readonly env?: Readonly<Record<string, string | undefined>>;
 }
@@ -62,6 +75,14 @@ export function createS3Client(options: S3ConnectionOptions = {}): S3Client {
     requestChecksumCalculation: mode,
     responseChecksumValidation: mode,
     maxAttempts: options.maxAttempts ?? 3,
+    // The SDK's defaults have no timeouts at all; an S3 endpoint that stops answering would hang
+    // a worker's job (and its BullMQ lock renewal keeps it from being seen as stalled).
+    requestHandler: {
+      connectionTimeout: options.connectTimeoutMs ?? 10_000,
+      requestTimeout: options.responseTimeoutMs ?? 60_000,
+      throwOnRequestTimeout: true,
+      socketTimeout: options.idleTimeoutMs ?? 120_000,
+    },
     // A bucket in another region than the configured one answers 301; follow it instead of
     // failing every request with an opaque PermanentRedirect.
     followRegionRedirects: true,

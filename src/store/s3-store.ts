@@ -127,7 +127,10 @@ export function createS3Store(options: S3StoreOptions): ResultsStore {
         const status = s3HttpStatus(err);
         const code = s3ErrorCode(err);
         if (status === 412 || code === 'PreconditionFailed') return false;
-        if (code === 'ConditionalRequestConflict' && attempt < 5) continue;
+        if (code === 'ConditionalRequestConflict' && attempt < 5) {
+          await new Promise((resolve) => setTimeout(resolve, 25 * 2 ** attempt));
+          continue;
+        }
         if (status === 501 || code === 'NotImplemented') {
           conditional = 'head-then-put';
           return putIfAbsent(key, body, opts);

@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { Readable } from 'node:stream';
 import { gzipSync, gunzipSync } from 'node:zlib';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
@@ -221,6 +223,20 @@ describe('createS3Source().check', () => {
 });
 
 describe('createS3Client', () => {
+  it('gives up on an endpoint that accepts connections but never answers', async () => {
+    const silent = createServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as AddressInfo;
+    const c = createS3Client({ endpoint: `http://127.0.0.1:${port}`, forcePathStyle: true, responseTimeoutMs: 300, maxAttempts: 1 });
+    try {
+      await expect(createS3Source({ client: c, bucket: BUCKET }).check()).rejects.toThrow(/^s3:\/\/captures-bucket\/: cannot list captures: .*requestTimeout/);
+    } finally {
+      c.destroy();
+      silent.closeAllConnections();
+      await new Promise((resolve) => silent.close(resolve));
+    }
+  });
+
   it('resolves the region from options, then AWS_REGION, AWS_DEFAULT_REGION, us-east-1', () => {
     expect(resolveS3Region({ region: 'us-west-2' }, { AWS_REGION: 'eu-west-1' })).toBe('us-west-2');
     expect(resolveS3Region({}, { AWS_REGION: 'eu-west-1', AWS_DEFAULT_REGION: 'eu-central-1' })).toBe('eu-west-1');

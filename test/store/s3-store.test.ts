@@ -86,6 +86,14 @@ describe('createS3Store', () => {
     expect(await all(store.list('nothing/'))).toEqual([]);
   });
 
+  it('round-trips keys that need URL and XML escaping', async () => {
+    const store = createS3Store({ client, bucket: BUCKET, prefix: 'esc' });
+    const keys = ['golden/a&b <c> "d" \'e\'.json', 'golden/ünïcødé/€ 100%.json', 'golden/plus+eq=semi;.json'];
+    for (const k of keys) await store.put(k, k);
+    expect(await all(store.list('golden/'))).toEqual([...keys].sort());
+    for (const k of keys) expect(text(await store.get(k))).toBe(k);
+  });
+
   it('putIfAbsent writes once, then reports false and leaves the object alone', async () => {
     const store = createS3Store({ client, bucket: BUCKET, prefix: 'once' });
     expect(await store.putIfAbsent('runs/r1/started', 'first')).toBe(true);
@@ -105,6 +113,15 @@ describe('createS3Store', () => {
       const winner = results.indexOf(true);
       expect(text(await store.get(key))).toBe(`writer-${winner}`);
     }
+  });
+
+  it('retries putIfAbsent when S3 reports a conflicting conditional write in flight', async () => {
+    let conflicts = 2;
+    s3.fault = (r) => (r.op === 'PutObject' && conflicts-- > 0 ? { status: 409, code: 'ConditionalRequestConflict' } : undefined);
+    const store = createS3Store({ client, bucket: BUCKET, prefix: 'conflict' });
+    expect(await store.putIfAbsent('m', 'x')).toBe(true);
+    expect(s3.requests.filter((r) => r.op === 'PutObject')).toHaveLength(3);
+    expect(await store.putIfAbsent('m', 'y')).toBe(false);
   });
 
   it('sends the configured server-side encryption with every write', async () => {
