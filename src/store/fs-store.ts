@@ -1,0 +1,194 @@
+import { randomBytes } from 'node:crypto';
+import { constants } from 'node:fs';
+import { copyFile, link, mkdir, open, readFile, readdir, rename, rm, unlink } from 'node:fs/promises';
+import { dirname, isAbsolute, join, resolve, sep } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { PutOptions, ResultsStore } from './types.ts';
+
+export interface FsStoreOptions {
+  /** Folder of the store; created on first write. */
+  readonly root: string;
+  /** fsync files and their folder before a write resolves (durable across a crash). Default true. */
+  readonly fsync?: boolean;
+}
+
+/** A key that is not a relative `/`-separated path inside the store. */
+export class StoreKeyError extends Error {
+  readonly code = 'STORE_KEY_INVALID';
+  override readonly name = 'StoreKeyError';
+}
+
+/** Temporary files carry this prefix; keys may not, so listings never show a write in progress. */
+const TEMP_PREFIX = '.~evalwatch-tmp.';
+
+/**
+ * The results store on a local folder (the embedded default). Every write goes to a temporary file
+ * in the target's folder, is fsynced, then renamed (or hard-linked for `putIfAbsent`) into place:
+ * a reader sees the old object or the new one, never a partial one, also across processes.
+ *
+ * @example
+ * const store = createFsStore({ root: '.evalwatch/results' });
+ * await store.put('runs/2026-11-23/drift-1/report.json', JSON.stringify(report));
+ * await store.putIfAbsent('runs/2026-11-23/drift-1/claimed', ''); // true once, then false
+ */
+export function createFsStore(options: FsStoreOptions): ResultsStore {
+  const root = resolve(options.root);
+  const durable = options.fsync ?? true;
+
+  const pathOf = (key: string): string => join(root, ...keyParts(key));
+
+  /** Writes a complete temp file next to `path` and returns its name. */
+  const writeTemp = async (path: string, body: string | Uint8Array): Promise<string> => {
+    const dir = dirname(path);
+    await mkdir(dir, { recursive: true });
+    const tmp = join(dir, `${TEMP_PREFIX}${process.pid}.${randomBytes(6).toString('hex')}`);
+    const fh = await open(tmp, 'wx', 0o644);
+    try {
+      await fh.writeFile(body);
+      if (durable) await fh.sync();
+    } catch (err) {
+      await fh.close().catch(() => undefined);
+      await unlink(tmp).catch(() => undefined);
+      throw err;
+    }
+    await fh.close();
+    return tmp;
+  };
+
+  const syncDir = async (path: string): Promise<void> => {
+    if (!durable) return;
+    const fh = await open(dirname(path), 'r').catch(() => null);
+    if (!fh) return;
+    // Some file systems refuse fsync on a directory; the rename itself is still atomic there.
+    await fh.sync().catch(() => undefined);
+    await fh.close();
+  };
+
+  return {
+    describe: () => pathToFileURL(root).href,
+
+    async put(key: string, body: string | Uint8Array, _options?: PutOptions): Promise<void> {
+      const path = pathOf(key);
+      const tmp = await writeTemp(path, body);
+      try {
+        await rename(tmp, path);
+      } catch (err) {
+        await unlink(tmp).catch(() => undefined);
+        throw err;
+      }
+      await syncDir(path);
+    },
+
+    async putIfAbsent(key: string, body: string | Uint8Array, _options?: PutOptions): Promise<boolean> {
+      const path = pathOf(key);
+      const tmp = await writeTemp(path, body);
+      try {
+        // link(2) fails with EEXIST when the name exists: the atomic create-if-absent, with the
+        // content already complete, so no one can see the object half written.
+        await link(tmp, path);
+      } catch (err) {
+        if (isCode(err, 'EEXIST')) return false;
+        if (isCode(err, 'EPERM') || isCode(err, 'ENOTSUP') || isCode(err, 'EOPNOTSUPP')) {
+          // File systems without hard links: still exclusive, but a reader might see a partial copy.
+          try {
+            await copyFile(tmp, path, constants.COPYFILE_EXCL);
+          } catch (e) {
+            if (isCode(e, 'EEXIST')) return false;
+            throw e;
+          }
+          return true;
+        }
+        throw err;
+      } finally {
+        await unlink(tmp).catch(() => undefined);
+      }
+      await syncDir(path);
+      return true;
+    },
+
+    async get(key: string): Promise<Uint8Array | null> {
+      try {
+        return await readFile(pathOf(key));
+      } catch (err) {
+        if (isCode(err, 'ENOENT') || isCode(err, 'EISDIR') || isCode(err, 'ENOTDIR')) return null;
+        throw err;
+      }
+    },
+
+    async *list(prefix: string): AsyncIterable<string> {
+      if (prefix.startsWith('/') || prefix.includes('\\') || prefix.split('/').some((p) => p === '..' || p === '.')) {
+        throw new StoreKeyError(`list prefix ${JSON.stringify(prefix)} must be a relative "/"-separated path`);
+      }
+      // The prefix need not end at a folder boundary (`runs/2026-11-2`): walk its folder, filter.
+      const cut = prefix.lastIndexOf('/');
+      const dirKey = cut === -1 ? '' : prefix.slice(0, cut + 1);
+      const keys = await walkKeys(dirKey === '' ? root : join(root, ...dirKey.split('/').filter(Boolean)), dirKey);
+      const matching = keys.filter((k) => k.startsWith(prefix));
+      matching.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+      yield* matching;
+    },
+
+    async delete(key: string): Promise<void> {
+      try {
+        await unlink(pathOf(key));
+      } catch (err) {
+        if (!isCode(err, 'ENOENT')) throw err;
+      }
+    },
+
+    locate: (key: string) => pathOf(key),
+
+    async check(): Promise<void> {
+      await mkdir(root, { recursive: true });
+      const probe = join(root, `${TEMP_PREFIX}probe.${process.pid}.${randomBytes(6).toString('hex')}`);
+      const fh = await open(probe, 'wx');
+      try {
+        await fh.writeFile('ok');
+      } finally {
+        await fh.close();
+        await rm(probe, { force: true });
+      }
+    },
+  };
+}
+
+/**
+ * Splits and checks a store key: relative, `/`-separated, no empty, `.` or `..` segment, no
+ * backslash or NUL, and no segment that looks like one of our temporary files.
+ */
+function keyParts(key: string): string[] {
+  const parts = key.split('/');
+  const bad =
+    key === '' ||
+    isAbsolute(key) ||
+    key.includes('\\') ||
+    key.includes('\0') ||
+    parts.some((p) => p === '' || p === '.' || p === '..' || p.startsWith(TEMP_PREFIX));
+  if (bad) {
+    throw new StoreKeyError(
+      `store key ${JSON.stringify(key)} must be a relative "/"-separated path without empty, "." or ".." segments`,
+    );
+  }
+  return parts;
+}
+
+async function walkKeys(dir: string, prefix: string): Promise<string[]> {
+  let entries;
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch (err) {
+    if (isCode(err, 'ENOENT') || isCode(err, 'ENOTDIR')) return [];
+    throw err;
+  }
+  const out: string[] = [];
+  for (const e of entries) {
+    if (e.name.startsWith(TEMP_PREFIX)) continue;
+    if (e.isDirectory()) out.push(...(await walkKeys(dir + sep + e.name, `${prefix}${e.name}/`)));
+    else if (e.isFile()) out.push(prefix + e.name);
+  }
+  return out;
+}
+
+function isCode(err: unknown, code: string): boolean {
+  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === code;
+}
