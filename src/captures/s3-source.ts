@@ -87,21 +87,24 @@ export function createS3Source(options: S3SourceOptions): CaptureSource {
         .map((hour) => ({ hour, prefix: root + template.prefixFor(hour) }))
         .sort((a, b) => (a.prefix < b.prefix ? -1 : a.prefix > b.prefix ? 1 : 0));
       const controller = new AbortController();
-      const firstPages: Promise<ListObjectsV2CommandOutput>[] = [];
+      // Taken out when consumed, so a long window does not keep every page alive.
+      const firstPages = new Map<number, Promise<ListObjectsV2CommandOutput>>();
       const prefetch = (i: number): void => {
         const p = partitions[i];
-        if (!p || firstPages[i]) return;
+        if (!p || firstPages.has(i)) return;
         const page = listPage(p.prefix, undefined, controller.signal);
         // Handled when awaited in turn; this only keeps an early failure from being reported as
         // an unhandled rejection while earlier partitions are still being consumed.
         page.catch(() => undefined);
-        firstPages[i] = page;
+        firstPages.set(i, page);
       };
       try {
         for (let i = 0; i < partitions.length; i++) {
           for (let j = i; j < i + listAhead; j++) prefetch(j);
           const p = partitions[i] as { hour: number; prefix: string };
-          yield* listPartition(p.prefix, p.hour, firstPages[i] as Promise<ListObjectsV2CommandOutput>, controller.signal);
+          const first = firstPages.get(i) as Promise<ListObjectsV2CommandOutput>;
+          firstPages.delete(i);
+          yield* listPartition(p.prefix, p.hour, first, controller.signal);
         }
       } finally {
         // The consumer stopped early (or failed): cancel listings fetched ahead.
