@@ -141,6 +141,19 @@ ks_case('forced asymp 5 vs 5', N(size=5), N(1.0, 1, size=5), method='asymp')
 ks_case('large 50k vs 50k', N(size=50000), N(0.01, 1, size=50000))
 ks_case('large 30k vs 20k shifted', N(size=30000), N(0.05, 1, size=20000))
 
+# randomised small/medium cases: sizes, ties, alternatives and methods drawn at random
+for k in range(120):
+    n1 = int(I(1, 300)) if k % 3 else int(I(1, 12))
+    n2 = int(I(1, 300)) if k % 4 else int(I(1, 12))
+    shift = float(rng.choice([0.0, 0.2, 0.5, -0.3]))
+    a = N(size=n1)
+    b = N(shift, 1, size=n2)
+    if k % 5 == 0:
+        a, b = np.round(a), np.round(b)
+    alt = ['two-sided', 'less', 'greater'][k % 3]
+    meth = ['auto', 'auto', 'exact', 'asymp'][k % 4]
+    ks_case(f'fuzz {k} {n1}x{n2}', a, b, alt, meth)
+
 # direct checks of the kstwo (two-sided one-sample KS) survival function across regimes
 kstwo_cases = []
 for n, x in [(1, 0.3), (1, 0.8), (5, 0.05), (5, 0.15), (5, 0.3), (5, 0.55), (5, 0.9), (10, 0.2), (10, 0.4),

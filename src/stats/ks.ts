@@ -237,7 +237,8 @@ export function ks2sampOnSorted(a: Float64Array, b: Float64Array, opts: Ks2sampO
     statistic: d,
     pValue: prob,
     method: mode === 'exact' ? 'exact' : 'asymp',
-    statisticLocation: location,
+    // -0 and +0 tie in sorting, so which one scipy reports depends on numpy's sort internals; use +0.
+    statisticLocation: location === 0 ? 0 : location,
     statisticSign: sign,
   };
   if (warning !== undefined) result.warning = warning;
