@@ -1,0 +1,198 @@
+import { emptyIngestCounts } from '../captures/ingest-stats.ts';
+import { REPORT_SCHEMA_VERSION, type RunReport } from '../report/types.ts';
+import { runRecordKey, runReportKey } from './run-keys.ts';
+import type { Pipeline, PipelineContext, RunRequest, UnitAccounting, WorkUnit } from './types.ts';
+
+/**
+ * The steps both runners share (inline and queue): claim a run's plan in the durable run record,
+ * merge partials in unit-id order, finalize, and write `report.json`. Keeping one code path is
+ * what makes an inline run and a queue run over the same window produce the same report.
+ */
+
+const decoder = new TextDecoder();
+
+/** The durable run record (`runs/<date>/<run-id>/run.json`). Written once, never updated. */
+export interface RunRecord {
+  schemaVersion: 1;
+  runId: string;
+  pipeline: RunRequest['pipeline'];
+  window: { start: string; end: string; startMs: number; endMs: number };
+  requestedAt: number;
+  /** When the plan was written (the injected clock). */
+  plannedAt: number;
+  /** The units the run fans out to; a retry or a second replica reuses exactly these. */
+  units: WorkUnit[];
+}
+
+/** What {@link claimPlan} found. */
+export type PlanClaim =
+  | { state: 'finished'; report: RunReport }
+  | { state: 'planned'; record: RunRecord; created: boolean };
+
+/**
+ * Returns the run's plan, creating it at most once. When the report already exists the run is
+ * finished and must not run again (its jobs may be long gone from Redis). When another replica or
+ * an earlier attempt wrote the plan first, that plan wins, so every worker fans out the same units
+ * even if new objects appeared in the window since.
+ *
+ * @example
+ * const claim = await claimPlan(ctx, pipeline, run);
+ * if (claim.state === 'finished') return claim.report;
+ */
+export async function claimPlan(ctx: PipelineContext, pipeline: Pipeline, run: RunRequest): Promise<PlanClaim> {
+  const report = await readReport(ctx, run);
+  if (report) return { state: 'finished', report };
+  const existing = await readRunRecord(ctx, run);
+  if (existing) return { state: 'planned', record: existing, created: false };
+  const units = await pipeline.plan(ctx, run);
+  const ids = new Set<string>();
+  for (const u of units) {
+    if (ids.has(u.id)) throw new Error(`pipeline ${pipeline.name}: plan returned unit id "${u.id}" twice`);
+    ids.add(u.id);
+  }
+  const record: RunRecord = {
+    schemaVersion: 1,
+    runId: run.runId,
+    pipeline: run.pipeline,
+    window: {
+      start: new Date(run.window.start).toISOString(),
+      end: new Date(run.window.end).toISOString(),
+      startMs: run.window.start,
+      endMs: run.window.end,
+    },
+    requestedAt: run.requestedAt,
+    plannedAt: ctx.now(),
+    units: units.map((u) => ({ id: u.id, keys: [...u.keys], ...(u.bytes !== undefined ? { bytes: u.bytes } : {}) })),
+  };
+  const created = await ctx.store.putIfAbsent(runRecordKey(run), JSON.stringify(record, null, 2));
+  if (created) return { state: 'planned', record, created: true };
+  const winner = await readRunRecord(ctx, run);
+  if (!winner) throw new Error(`run ${run.runId}: run record vanished right after a concurrent write`);
+  return { state: 'planned', record: winner, created: false };
+}
+
+/**
+ * Reads the run record, or `null`.
+ *
+ * @example
+ * const record = await readRunRecord(ctx, run);
+ */
+export async function readRunRecord(ctx: Pick<PipelineContext, 'store'>, run: RunRequest): Promise<RunRecord | null> {
+  const bytes = await ctx.store.get(runRecordKey(run));
+  return bytes ? (JSON.parse(decoder.decode(bytes)) as RunRecord) : null;
+}
+
+/**
+ * Reads the run report, or `null` when the run has not finished.
+ *
+ * @example
+ * const report = await readReport(ctx, run);
+ */
+export async function readReport(ctx: Pick<PipelineContext, 'store'>, run: RunRequest): Promise<RunReport | null> {
+  const bytes = await ctx.store.get(runReportKey(run));
+  return bytes ? (JSON.parse(decoder.decode(bytes)) as RunReport) : null;
+}
+
+/** Input of {@link finishRun}. */
+export interface FinishInput<P> {
+  readonly units: readonly WorkUnit[];
+  /** Partials of the units that completed, by unit id. */
+  readonly partials: ReadonlyMap<string, P>;
+  /** Units that exhausted their attempts, with the last error. */
+  readonly failures: ReadonlyMap<string, string>;
+}
+
+/**
+ * Merges the partials sorted by unit id (so float sums are the same however units were
+ * scheduled), accounts for every planned unit (a unit with neither a partial nor a failure is
+ * reported as failed, never silently dropped), finalizes and writes `report.json`.
+ *
+ * @example
+ * const report = await finishRun(ctx, pipeline, run, { units, partials, failures });
+ */
+export async function finishRun<P>(ctx: PipelineContext, pipeline: Pipeline<P>, run: RunRequest, input: FinishInput<P>): Promise<RunReport> {
+  const ordered = [...input.units].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const parts: P[] = [];
+  const accounting: UnitAccounting = { planned: ordered.length, done: 0, failed: [] };
+  for (const unit of ordered) {
+    if (input.partials.has(unit.id)) {
+      parts.push(input.partials.get(unit.id) as P);
+      accounting.done += 1;
+    } else {
+      const error = input.failures.get(unit.id) ?? 'no result was recorded for this unit';
+      accounting.failed.push({ unitId: unit.id, keys: [...unit.keys], error });
+    }
+  }
+  const merged = pipeline.merge(parts);
+  const report = await pipeline.finalize(ctx, run, merged, accounting);
+  await writeReport(ctx, run, report);
+  return report;
+}
+
+/**
+ * Writes `report.json` of a run (both runners use this one function).
+ *
+ * @example
+ * const key = await writeReport(ctx, run, report);
+ */
+export async function writeReport(ctx: Pick<PipelineContext, 'store'>, run: RunRequest, report: RunReport): Promise<string> {
+  const key = runReportKey(run);
+  await ctx.store.put(key, `${JSON.stringify(report, null, 2)}\n`, { contentType: 'application/json' });
+  return key;
+}
+
+/**
+ * Records read by a unit, when its partial says so (`input.records` or `records`), for progress.
+ *
+ * @example
+ * recordsOf({ input: { records: 120 } }); // 120
+ */
+export function recordsOf(partial: unknown): number | undefined {
+  if (partial === null || typeof partial !== 'object') return undefined;
+  const p = partial as { records?: unknown; input?: { records?: unknown } };
+  if (typeof p.input?.records === 'number') return p.input.records;
+  if (typeof p.records === 'number') return p.records;
+  return undefined;
+}
+
+/**
+ * The process exit code of a finished run (DESIGN §5): `2` when the run could not measure
+ * (`unmeasurable` or `failed`), `1` when a gate-like pipeline (golden) confirms a regression,
+ * else `0` — a drift run that measured exits 0 whatever it found: findings go to alerts, not to
+ * the shell.
+ *
+ * @example
+ * process.exitCode = exitCodeForReport(report);
+ */
+export function exitCodeForReport(report: Pick<RunReport, 'status' | 'pipeline' | 'findings'>): 0 | 1 | 2 {
+  if (report.status === 'unmeasurable' || report.status === 'failed') return 2;
+  if (report.pipeline === 'golden' && report.findings.some((f) => f.kind.startsWith('golden.regression') && f.state !== 'resolved')) return 1;
+  return 0;
+}
+
+/**
+ * The report of a run whose finalize step itself broke after all its attempts: status `failed`,
+ * nothing measured, the error in `statusReasons`. Written so the run does not silently vanish
+ * (and `evalwatch run` exits 2 instead of waiting forever).
+ *
+ * @example
+ * await writeReport(ctx, run, failedReport(run, planned, err, ctx.now()));
+ */
+export function failedReport(run: RunRequest, unitsPlanned: number, error: unknown, now: number): RunReport {
+  const message = error instanceof Error ? error.message : String(error);
+  return {
+    schemaVersion: REPORT_SCHEMA_VERSION,
+    runId: run.runId,
+    pipeline: run.pipeline,
+    window: { start: new Date(run.window.start).toISOString(), end: new Date(run.window.end).toISOString() },
+    startedAt: new Date(run.requestedAt).toISOString(),
+    finishedAt: new Date(now).toISOString(),
+    status: 'failed',
+    statusReasons: [`finalize failed after all attempts: ${message}`],
+    input: emptyIngestCounts(),
+    coverage: { objects: 0, objectsRead: 0, unitsPlanned, unitsDone: 0, unitsFailed: 0 },
+    findings: [],
+    unmeasured: [],
+    sections: {},
+  };
+}
