@@ -1,0 +1,128 @@
+import { ks2sampSorted, ks2sampWeighted, logGamma } from '../stats/index.ts';
+import type { NumericAgg } from './aggregate.ts';
+import type { DriftOptions, TestOutcome } from './analyze-types.ts';
+import type { NumericFeature } from './features.ts';
+import { formatChange, formatValue } from './format.ts';
+import { assembleSample, robustScale, wasserstein1 } from './sample.ts';
+import { sketchQuantiles } from './sketch.ts';
+
+/**
+ * The smallest two-sided p-value a KS test of sizes n and m can return: both samples perfectly
+ * separated (D = 1), probability 2 / C(n+m, n) under the null. When it is not below α, no data
+ * could ever make the test significant: the honest answer is `insufficient_data`, not "no drift".
+ *
+ * @example
+ * ksMinPValue(3, 3); // 0.1
+ * ksMinPValue(5, 50) < 0.01; // true
+ */
+export function ksMinPValue(n: number, m: number): number {
+  if (n < 1 || m < 1) return 1;
+  const logC = logGamma(n + m + 1) - logGamma(n + 1) - logGamma(m + 1);
+  return Math.min(1, 2 * Math.exp(-logC));
+}
+
+/** Summary of a numeric feature over some hours (the `baseline`/`current` of a finding). */
+export function numericSummary(aggs: readonly NumericAgg[], feature: NumericFeature): Record<string, number | string> {
+  let n = 0;
+  let w = 0;
+  let w2 = 0;
+  let s = 0;
+  for (const a of aggs) {
+    n += a.n;
+    w += a.w;
+    w2 += a.w2;
+    s += a.s;
+  }
+  const [p50, p95, p99] = sketchQuantiles(
+    aggs.map((a) => a.sk),
+    [0.5, 0.95, 0.99],
+  ) as [number, number, number];
+  return { n, weightedN: round(w), effectiveN: round(w2 > 0 ? (w * w) / w2 : 0), mean: round(w > 0 ? s / w : NaN), p50: round(p50), p95: round(p95), p99: round(p99), unit: feature.unit };
+}
+
+const round = (x: number): number => (Number.isFinite(x) ? Number(x.toPrecision(6)) : x);
+
+function examples(aggs: readonly NumericAgg[], up: boolean): string[] {
+  const all: [number, string][] = [];
+  for (const a of aggs) all.push(...(up ? a.hi : a.lo));
+  all.sort((x, y) => (up ? y[0] - x[0] : x[0] - y[0]) || (x[1] < y[1] ? -1 : x[1] > y[1] ? 1 : 0));
+  return [...new Set(all.map((e) => e[1]))].slice(0, 5);
+}
+
+/**
+ * KS test of a numeric feature: the window's values against the baseline's (both assembled from
+ * hourly bottom-k samples). Unweighted (exact p-values for small samples) when every value carries
+ * the same weight, else the weighted variant with Kish effective sizes. Effect sizes: KS D and the
+ * Wasserstein-1 distance normalized by the baseline IQR, both on the log scale for skewed features.
+ *
+ * Returns `null` when neither side has values (the feature does not apply to the route).
+ *
+ * @example
+ * const t = testNumeric('answer', feature, windowAggs, baselineAggs, config.drift);
+ */
+export function testNumeric(
+  route: string,
+  feature: NumericFeature,
+  window: readonly NumericAgg[],
+  baseline: readonly NumericAgg[],
+  opts: DriftOptions,
+): TestOutcome {
+  const nWin = window.reduce((t, a) => t + a.n, 0);
+  const nBase = baseline.reduce((t, a) => t + a.n, 0);
+  if (nWin === 0 && nBase === 0) return null;
+  const miss = (detail: string): TestOutcome => ({ route, subject: feature.name, reason: 'insufficient_data', detail });
+  if (nWin === 0) return miss(`no ${feature.label} values in the window (baseline n = ${nBase})`);
+  if (nBase === 0) return miss(`no ${feature.label} values in the baseline (window n = ${nWin})`);
+
+  const map = feature.skewed ? (x: number) => Math.log1p(Math.max(0, x)) : undefined;
+  const win = assembleSample(window, map);
+  const base = assembleSample(baseline, map);
+  const weighted = !(win.equalWeights && base.equalWeights);
+  const sizes = weighted ? [Math.floor(win.ess), Math.floor(base.ess)] : [win.values.length, base.values.length];
+  const minP = ksMinPValue(sizes[0] as number, sizes[1] as number);
+  if (minP >= opts.alpha) {
+    return miss(
+      `KS at n = ${sizes[0]} vs ${sizes[1]} cannot reach p < ${opts.alpha} (smallest possible p = ${minP.toPrecision(2)})`,
+    );
+  }
+  const ks = weighted
+    ? ks2sampWeighted(win.values, win.weights, base.values, base.weights)
+    : ks2sampSorted(base.values, win.values);
+  const scale = robustScale(base);
+  const w1 = wasserstein1(win, base);
+  const wNorm = scale > 0 ? w1 / scale : w1 > 0 ? Infinity : 0;
+  const effectRatio = Math.min(ks.statistic / opts.minKsD, wNorm / opts.minWasserstein);
+
+  const current = numericSummary(window, feature);
+  const before = numericSummary(baseline, feature);
+  // Show the quantile that moved most: a tail-only change (p95) reads better than an unchanged p50.
+  const rel = (q: 'p50' | 'p95') => Math.abs((current[q] as number) / (before[q] as number) - 1);
+  const q = rel('p95') > 2 * rel('p50') ? 'p95' : 'p50';
+  const from = before[q] as number;
+  const to = current[q] as number;
+  const up = to > from || (to === from && (current.mean as number) >= (before.mean as number));
+  return {
+    kind: 'drift.numeric',
+    route,
+    subject: feature.name,
+    test: weighted ? 'ks_weighted' : 'ks',
+    statistic: ks.statistic,
+    pValue: ks.pValue,
+    effect: { ksD: round(ks.statistic), wasserstein: round(wNorm) },
+    effectRatio,
+    n: nWin,
+    m: nBase,
+    headline: `${feature.label} ${q} ${formatValue(from, feature.unit)} → ${formatValue(to, feature.unit)} (${formatChange(from, to)})`,
+    testText: `KS D = ${ks.statistic.toFixed(2)}`,
+    baseline: before,
+    current,
+    examples: examples(window, up),
+    details: {
+      method: weighted ? 'weighted (Kish effective sizes, asymptotic)' : ks.method,
+      sampleSizes: [win.values.length, base.values.length],
+      effectiveSizes: [round(win.ess), round(base.ess)],
+      scale: feature.skewed ? 'log1p' : 'linear',
+      normalizedBy: 'baseline IQR',
+    },
+  };
+}

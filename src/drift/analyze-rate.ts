@@ -1,0 +1,135 @@
+import { fisherExact, twoProportionTest, wilsonInterval } from '../stats/index.ts';
+import type { FlagAgg } from './aggregate.ts';
+import type { DriftOptions, TestOutcome } from './analyze-types.ts';
+import type { FlagFeature } from './features.ts';
+import { formatChange, formatRate } from './format.ts';
+
+/** Merged counts of a flag over some hours, with Kish effective trials. */
+export interface RateCounts {
+  n: number;
+  w: number;
+  kw: number;
+  rate: number;
+  /** Kish effective number of trials, (Σw)² / Σw². */
+  ess: number;
+}
+
+/**
+ * Sums a flag over hours.
+ *
+ * @example
+ * rateCounts(hours.map((h) => h.flag.refusal)).rate;
+ */
+export function rateCounts(aggs: readonly FlagAgg[]): RateCounts {
+  let n = 0;
+  let w = 0;
+  let w2 = 0;
+  let kw = 0;
+  for (const a of aggs) {
+    n += a.n;
+    w += a.w;
+    w2 += a.w2;
+    kw += a.kw;
+  }
+  return { n, w, kw, rate: w > 0 ? kw / w : NaN, ess: w2 > 0 ? (w * w) / w2 : 0 };
+}
+
+/**
+ * Two-sided test of two rates on effective counts: the pooled z-test, or Fisher's exact test when
+ * an expected cell count is below 5 (where the normal approximation misstates small p-values).
+ *
+ * @example
+ * rateTest(0.046, 4000, 0.015, 30000).test; // 'two_proportion_z'
+ */
+export function rateTest(p1: number, n1: number, p0: number, n0: number): { test: string; pValue: number; statistic: number } {
+  const pooled = (p1 * n1 + p0 * n0) / (n1 + n0);
+  const minExpected = Math.min(n1 * pooled, n1 * (1 - pooled), n0 * pooled, n0 * (1 - pooled));
+  if (minExpected < 5) {
+    const a = Math.max(1, Math.round(n1));
+    const c = Math.max(1, Math.round(n0));
+    const x1 = Math.min(a, Math.round(p1 * a));
+    const x0 = Math.min(c, Math.round(p0 * c));
+    const f = fisherExact(x1, a - x1, x0, c - x0);
+    return { test: 'fisher_exact', pValue: f.pValue, statistic: f.oddsRatio };
+  }
+  const z = twoProportionTest(p1 * n1, n1, p0 * n0, n0);
+  return { test: 'two_proportion_z', pValue: z.pValue, statistic: z.z };
+}
+
+const ratio = (effect: number, threshold: number): number => (threshold > 0 ? effect / threshold : Infinity);
+
+/**
+ * The relative change of a rate measured on its rarer side: 97% → 85% valid is the failure rate
+ * going 3% → 15% (×5), not a 12% drop; 1% → 3% refusals is ×3 either way. This is what makes one
+ * relative threshold meaningful for both rare events and near-certain ones.
+ *
+ * @example
+ * rareSideRelativeChange(0.97, 0.85); // 4
+ */
+export function rareSideRelativeChange(p0: number, p1: number): number {
+  const diff = Math.abs(p1 - p0);
+  const base = Math.min(p0, 1 - p0);
+  return base > 0 ? diff / base : diff > 0 ? Infinity : 0;
+}
+
+function rateSummary(c: RateCounts): Record<string, number> {
+  const ess = Math.max(c.ess, 1e-9);
+  const ci = c.n > 0 ? wilsonInterval(Math.min(ess, c.rate * ess), ess) : { lower: NaN, upper: NaN };
+  const r = (x: number) => Number(x.toPrecision(6));
+  return { n: c.n, weightedN: r(c.w), effectiveN: r(c.ess), rate: r(c.rate), rateLow: r(ci.lower), rateHigh: r(ci.upper) };
+}
+
+/**
+ * Tests a flag (a rate, including `missing.<field>` rates) in the window against the baseline.
+ * A finding needs the absolute change ≥ `minRateChange` AND the rare-side relative change ≥
+ * `minRelativeRateChange`. `insufficient_data` when even the most extreme window (all or none
+ * true) could not reach α against this baseline.
+ *
+ * @example
+ * testRate('answer', refusalFeature, windowFlags, baselineFlags, config.drift);
+ */
+export function testRate(
+  route: string,
+  feature: FlagFeature,
+  window: readonly FlagAgg[],
+  baseline: readonly FlagAgg[],
+  opts: DriftOptions,
+): TestOutcome {
+  const cur = rateCounts(window);
+  const base = rateCounts(baseline);
+  if (cur.n === 0 && base.n === 0) return null;
+  const miss = (detail: string): TestOutcome => ({ route, subject: feature.name, reason: 'insufficient_data', detail });
+  if (cur.n === 0) return miss(`no rows in the window where ${feature.label} applies (baseline n = ${base.n})`);
+  if (base.n === 0) return miss(`no baseline rows where ${feature.label} applies (window n = ${cur.n})`);
+  const best = Math.min(rateTest(1, cur.ess, base.rate, base.ess).pValue, rateTest(0, cur.ess, base.rate, base.ess).pValue);
+  if (best >= opts.alpha) {
+    return miss(
+      `${feature.label}: ${cur.n} window rows vs ${base.n} baseline rows cannot reach p < ${opts.alpha} (smallest possible p = ${best.toPrecision(2)})`,
+    );
+  }
+  const t = rateTest(cur.rate, cur.ess, base.rate, base.ess);
+  const abs = Math.abs(cur.rate - base.rate);
+  const rel = rareSideRelativeChange(base.rate, cur.rate);
+  const up = cur.rate > base.rate;
+  const examples = [...(up ? window.flatMap((a) => a.ex1) : window.flatMap((a) => a.ex0))]
+    .sort((x, y) => x[0] - y[0])
+    .map((e) => e[1])
+    .slice(0, 5);
+  return {
+    kind: 'drift.rate',
+    route,
+    subject: feature.name,
+    test: t.test,
+    statistic: t.statistic,
+    pValue: t.pValue,
+    effect: { absoluteChange: Number((cur.rate - base.rate).toPrecision(6)), relativeChange: Number(rel.toPrecision(6)) },
+    effectRatio: Math.min(ratio(abs, opts.minRateChange), ratio(rel, opts.minRelativeRateChange)),
+    n: cur.n,
+    m: base.n,
+    headline: `${feature.label} ${formatRate(base.rate)} → ${formatRate(cur.rate)} (${formatChange(base.rate, cur.rate)})`,
+    testText: t.test === 'fisher_exact' ? 'Fisher exact' : `z = ${t.statistic.toFixed(1)}`,
+    baseline: rateSummary(base),
+    current: rateSummary(cur),
+    examples,
+  };
+}

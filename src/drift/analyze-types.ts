@@ -1,0 +1,62 @@
+import type { EvalwatchConfig } from '../config/schema.ts';
+import type { Unmeasured } from '../report/types.ts';
+
+/** The drift thresholds (`config.drift`), with every default filled in. */
+export type DriftOptions = EvalwatchConfig['drift'];
+
+export type DriftKind = 'drift.numeric' | 'drift.rate' | 'drift.categorical' | 'drift.sigma';
+
+/**
+ * One statistical test of one subject on one route. Every test of a run joins one
+ * Benjamini–Hochberg family; a test becomes a finding only when its q-value is below α AND its
+ * effect clears the thresholds (`effectRatio ≥ 1`).
+ */
+export interface DriftTest {
+  kind: DriftKind;
+  route: string;
+  /** Feature name, or `<feature>.<statistic>` for sigma tests (`ttft_ms.p95`). */
+  subject: string;
+  /** `ks`, `ks_weighted`, `two_proportion_z`, `fisher_exact`, `g_test`, `sigma_seasonal`, `sigma_trailing`. */
+  test: string;
+  statistic: number;
+  pValue: number;
+  /** Filled in by the BH step. */
+  qValue?: number;
+  /** Effect sizes, always reported (KS D, normalized Wasserstein, rate changes, JS distance, z…). */
+  effect: Record<string, number>;
+  /** min over the required effects of effect / threshold: ≥ 1 clears every threshold. */
+  effectRatio: number;
+  /** Window and baseline sizes (rows; effective sizes are in the summaries). */
+  n: number;
+  m: number;
+  /** The change in words, without route and test: "output tokens p50 312 → 420 (+35%)". */
+  headline: string;
+  /** Test name and statistic for the summary: "KS D = 0.21". */
+  testText: string;
+  baseline: Record<string, unknown>;
+  current: Record<string, unknown>;
+  /** request_ids of the window that show the change. */
+  examples: string[];
+  /** Extra test details for the report (method, dof, history used…). */
+  details?: Record<string, unknown>;
+}
+
+/** A subject that could not be tested. */
+export type DriftUnmeasured = Unmeasured & { reason: 'insufficient_data' | 'gap' | 'invalid' };
+
+export type TestOutcome = DriftTest | DriftUnmeasured | null;
+
+/** Narrows a test outcome. */
+export function isTest(o: TestOutcome): o is DriftTest {
+  return o !== null && 'pValue' in o;
+}
+
+/**
+ * Severity from how far the effect clears its threshold: ≥ 2.5× is critical, else warning.
+ *
+ * @example
+ * severityOf(3); // 'critical'
+ */
+export function severityOf(effectRatio: number): 'warning' | 'critical' {
+  return effectRatio >= 2.5 ? 'critical' : 'warning';
+}

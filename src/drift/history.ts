@@ -1,0 +1,142 @@
+import { aggregateKey } from '../store/keys.ts';
+import type { ResultsStore } from '../store/types.ts';
+import { DRIFT_AGGREGATE_VERSION, type HourAggregate, withRollup } from './aggregate.ts';
+import type { HourBuckets } from './analyze.ts';
+import { hourSeries, SERIES_VERSION, type HourSeries } from './series.ts';
+
+/**
+ * Drift history in the results store: per partition hour, the full aggregate (samples, sketches,
+ * examples) and its scalar series, at
+ *
+ *   aggregates/drift/dt=<YYYY-MM-DD>/hour=<HH>/aggregate.json
+ *   aggregates/drift/dt=<YYYY-MM-DD>/hour=<HH>/series.json
+ *
+ * Baselines (7 days) read full aggregates; sigma windows (K weeks) read only the series, which is
+ * why the two are separate files.
+ */
+
+const HOUR = 3_600_000;
+
+/** Key of an hour's full aggregate. */
+export const aggregateFileKey = (start: number): string => aggregateKey('drift', start, 'aggregate');
+/** Key of an hour's series. */
+export const seriesFileKey = (start: number): string => aggregateKey('drift', start, 'series');
+
+/** Options of the history loaders. */
+export interface HistoryOptions {
+  /** Reservoir size used for the `*` rollup merges. Default 512. */
+  readonly reservoirSize?: number;
+  /** Store reads in flight. Default 16. */
+  readonly concurrency?: number;
+}
+
+/** Hours that could not be used, and why. */
+export interface HistoryGap {
+  hour: string;
+  reason: 'missing' | 'schema_version' | 'invalid_json';
+  detail?: string;
+}
+
+async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (x: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
+
+function hoursIn(from: number, to: number): number[] {
+  const out: number[] = [];
+  for (let h = Math.ceil(from / HOUR) * HOUR; h < to; h += HOUR) out.push(h);
+  return out;
+}
+
+async function readJson(store: ResultsStore, key: string): Promise<{ value?: unknown; error?: string } | null> {
+  const bytes = await store.get(key);
+  if (bytes === null) return null;
+  try {
+    return { value: JSON.parse(new TextDecoder().decode(bytes)) };
+  } catch (err) {
+    return { error: `${key}: ${(err as Error).message}` };
+  }
+}
+
+/**
+ * Loads the hourly aggregates of `[from, to)` with their `*` rollups. Missing hours are reported
+ * as gaps (never as zero traffic).
+ *
+ * @example
+ * const { hours, gaps } = await loadHistory(store, windowStart - 7 * 86_400_000, windowStart);
+ */
+export async function loadHistory(
+  store: ResultsStore,
+  from: number,
+  to: number,
+  options: HistoryOptions = {},
+): Promise<{ hours: Map<number, HourBuckets>; gaps: HistoryGap[] }> {
+  const k = options.reservoirSize ?? 512;
+  const hours = new Map<number, HourBuckets>();
+  const gaps: HistoryGap[] = [];
+  const starts = hoursIn(from, to);
+  const loaded = await mapLimit(starts, options.concurrency ?? 16, (h) => readJson(store, aggregateFileKey(h)));
+  starts.forEach((h, i) => {
+    const hour = new Date(h).toISOString();
+    const got = loaded[i];
+    if (!got) return gaps.push({ hour, reason: 'missing' });
+    if (got.error) return gaps.push({ hour, reason: 'invalid_json', detail: got.error });
+    const agg = got.value as HourAggregate;
+    if (agg?.v !== DRIFT_AGGREGATE_VERSION) return gaps.push({ hour, reason: 'schema_version', detail: `version ${String(agg?.v)}` });
+    hours.set(h, withRollup(agg, k));
+  });
+  return { hours, gaps };
+}
+
+/**
+ * Loads the hourly series of `[from, to)`; absent hours are simply absent from the map.
+ *
+ * @example
+ * const { series } = await loadSeries(store, end - 5 * 7 * 86_400_000, windowStart);
+ */
+export async function loadSeries(
+  store: ResultsStore,
+  from: number,
+  to: number,
+  options: HistoryOptions = {},
+): Promise<{ series: Map<number, HourSeries>; gaps: HistoryGap[] }> {
+  const series = new Map<number, HourSeries>();
+  const gaps: HistoryGap[] = [];
+  const starts = hoursIn(from, to);
+  const loaded = await mapLimit(starts, options.concurrency ?? 16, (h) => readJson(store, seriesFileKey(h)));
+  starts.forEach((h, i) => {
+    const hour = new Date(h).toISOString();
+    const got = loaded[i];
+    if (!got) return gaps.push({ hour, reason: 'missing' });
+    if (got.error) return gaps.push({ hour, reason: 'invalid_json', detail: got.error });
+    const s = got.value as HourSeries;
+    if (s?.v !== SERIES_VERSION) return gaps.push({ hour, reason: 'schema_version', detail: `version ${String(s?.v)}` });
+    series.set(h, s);
+  });
+  return { series, gaps };
+}
+
+/**
+ * Stores an hour's aggregate and series (idempotent overwrite). An existing aggregate built from
+ * more capture objects is kept: a later run that lost objects (failed units, retention) must not
+ * replace a more complete history. Resolves to whether it wrote.
+ *
+ * @example
+ * await saveHour(store, hourAggregate, 512);
+ */
+export async function saveHour(store: ResultsStore, hour: HourAggregate, reservoirSize: number): Promise<boolean> {
+  const existing = await readJson(store, aggregateFileKey(hour.start));
+  const prev = existing?.value as HourAggregate | undefined;
+  if (prev && prev.v === DRIFT_AGGREGATE_VERSION && prev.objects > hour.objects) return false;
+  await store.put(aggregateFileKey(hour.start), JSON.stringify(hour));
+  await store.put(seriesFileKey(hour.start), JSON.stringify(hourSeries(hour.start, withRollup(hour, reservoirSize))));
+  return true;
+}

@@ -1,0 +1,48 @@
+import { QuantileSketch, type QuantileSketchJSON } from '../stats/index.ts';
+
+/**
+ * The drift aggregates' view of the stats quantile sketch (DDSketch): a live sketch while records
+ * are added, its JSON form in stored aggregates, and merges of JSON forms.
+ */
+
+/** The stored form of a sketch (opaque to drift). */
+export type SketchJson = QuantileSketchJSON;
+
+/** Relative accuracy of every sketch drift keeps: p95 within ±1%. */
+export const SKETCH_RELATIVE_ACCURACY = 0.01;
+
+/**
+ * A new, empty sketch.
+ *
+ * @example
+ * const s = createSketch(); s.add(420, 1); s.toJSON();
+ */
+export function createSketch(): QuantileSketch {
+  return new QuantileSketch({ alpha: SKETCH_RELATIVE_ACCURACY });
+}
+
+/**
+ * Merges two stored sketches into a new stored sketch.
+ *
+ * @example
+ * mergeSketchJson(a.sk, b.sk);
+ */
+export function mergeSketchJson(a: SketchJson, b: SketchJson): SketchJson {
+  const s = QuantileSketch.fromJSON(a);
+  s.merge(QuantileSketch.fromJSON(b));
+  return s.toJSON();
+}
+
+/**
+ * Quantiles of the merge of several stored sketches; NaN for an empty merge.
+ *
+ * @example
+ * sketchQuantiles(hours.map((h) => h.sk), [0.5, 0.95, 0.99]); // [p50, p95, p99]
+ */
+export function sketchQuantiles(sketches: readonly SketchJson[], qs: readonly number[]): number[] {
+  if (sketches.length === 0) return qs.map(() => NaN);
+  const s = QuantileSketch.fromJSON(sketches[0] as SketchJson);
+  for (const other of sketches.slice(1)) s.merge(QuantileSketch.fromJSON(other));
+  if (s.count === 0) return qs.map(() => NaN);
+  return qs.map((q) => s.quantile(q));
+}
