@@ -84,6 +84,8 @@ export class LineSplitter {
     if (nl !== -1) {
       const last = chunk.lastIndexOf(10);
       const region = chunk.subarray(pos, last);
+      // ASCII chunk: every line is ASCII. Valid UTF-8 chunk: every line is valid, and a cheap
+      // per-line ASCII check still lets most lines take the fast latin1 decode.
       const enc = isAscii(region) ? ASCII : isUtf8(region) ? UTF8 : INVALID_UTF8;
       const { maxLineBytes, onLine, onTooLong, headBytes } = this.opts;
       while (nl !== -1) {
@@ -93,7 +95,8 @@ export class LineSplitter {
         if (end - pos > maxLineBytes) {
           onTooLong(Buffer.from(chunk.subarray(pos, pos + headBytes)), end - pos, lineNo);
         } else {
-          onLine(chunk, pos, end, lineNo, enc === INVALID_UTF8 ? classify(chunk.subarray(pos, end)) : enc);
+          const line = enc === ASCII ? null : chunk.subarray(pos, end);
+          onLine(chunk, pos, end, lineNo, line === null ? ASCII : enc === UTF8 ? (isAscii(line) ? ASCII : UTF8) : classify(line));
         }
         pos = nl + 1;
         nl = pos < len ? chunk.indexOf(10, pos) : -1;
