@@ -6,7 +6,7 @@
 export { StatsInputError, type StatsInputSubcode } from './errors.ts';
 export { ks2samp, ks2sampSorted, ks2sampOnSorted, type Ks2sampOptions, type Ks2sampResult, type Alternative } from './ks.ts';
 export { kstwoSf, smirnovSf } from './kolmogorov.ts';
-export { sortFloat64 } from './sort.ts';
+export { sortFloat64, sortedCopy } from './sort.ts';
 export { weightedEcdf, kishEffectiveSampleSize, ks2sampWeighted, type WeightedEcdf, type WeightedKsResult } from './ks-weighted.ts';
 export { twoProportionTest, wilsonInterval, type TwoProportionResult, type Interval } from './proportions.ts';
 export { fisherExact, type FisherResult } from './fisher.ts';

@@ -1,8 +1,8 @@
-import { assertNoNaN, StatsInputError } from './errors.ts';
+import { StatsInputError } from './errors.ts';
 import { attemptExact, roundHalfEven } from './ks-exact.ts';
 import type { Alternative } from './ks-exact.ts';
 import { kstwoSf } from './kolmogorov.ts';
-import { sortFloat64 } from './sort.ts';
+import { sortedCopy } from './sort.ts';
 
 export type { Alternative } from './ks-exact.ts';
 
@@ -51,11 +51,7 @@ const INT32_MAX = 2147483647;
  */
 export function ks2samp(x: ArrayLike<number>, y: ArrayLike<number>, opts: Ks2sampOptions = {}): Ks2sampResult {
   checkNonEmpty(x.length, y.length);
-  const a = Float64Array.from(x);
-  const b = Float64Array.from(y);
-  assertNoNaN(a, 'x');
-  assertNoNaN(b, 'y');
-  return ks2sampOnSorted(sortFloat64(a), sortFloat64(b), opts);
+  return ks2sampOnSorted(sortedCopy(x, 'x'), sortedCopy(y, 'y'), opts);
 }
 
 /**
@@ -77,9 +73,7 @@ export function ks2sampSorted(sortedRef: Float64Array, y: ArrayLike<number>, opt
     if (v !== v) throw new StatsInputError('nan', `sortedRef[${i}] is NaN`);
     if (i > 0 && (sortedRef[i - 1] as number) > v) throw new StatsInputError('unsorted', `sortedRef is not sorted at index ${i}`);
   }
-  const b = Float64Array.from(y);
-  assertNoNaN(b, 'y');
-  return ks2sampOnSorted(sortedRef, sortFloat64(b), opts);
+  return ks2sampOnSorted(sortedRef, sortedCopy(y, 'y'), opts);
 }
 
 function checkNonEmpty(n1: number, n2: number): void {

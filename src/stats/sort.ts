@@ -1,11 +1,15 @@
+import { StatsInputError } from './errors.ts';
+
+const RADIX_MIN_N = 5000;
+
 /**
  * Sorts a Float64Array ascending in place and returns it. NaN must already be excluded.
  *
- * Why not `Float64Array.prototype.sort`: for 10^6 values V8's sort costs ~120 ms, which alone would eat
- * the KS speed budget. This is an LSD radix sort on the upper 32 bits of the IEEE-754 bit pattern
- * (3 passes of 11 bits) followed by an insertion-sort fix-up of equal-upper-half runs on the lower
- * 32 bits, which is ~5x faster for n >= ~5000. Below that the built-in sort wins and is used.
- * -0 sorts before +0, which is consistent with `<`/`===` comparisons (they compare equal).
+ * Why not only `Float64Array.prototype.sort`: for 10^6 values V8's sort costs ~120 ms, which alone would
+ * eat the KS speed budget. For n >= 5000 this is an LSD radix sort on the upper 32 bits of the IEEE-754
+ * bit pattern (3 passes of 11 bits) followed by an insertion-sort fix-up of equal-upper-word runs on the
+ * lower word (~3-4x faster); below that the built-in sort wins and is used.
+ * -0 sorts before +0, consistent with `<`/`===` (they compare equal).
  *
  * @example
  * ```ts
@@ -13,9 +17,41 @@
  * ```
  */
 export function sortFloat64(a: Float64Array): Float64Array {
-  const n = a.length;
-  if (n < 5000) return a.sort();
-  const words = new Uint32Array(a.buffer, a.byteOffset, n * 2);
+  if (a.length < RADIX_MIN_N) return a.sort();
+  radixSort(a, a, null);
+  return a;
+}
+
+/**
+ * Returns a new ascending Float64Array with the values of `values`, throwing `StatsInputError('nan')`
+ * on NaN. The NaN check and the copy are fused into the radix key extraction (one pass fewer over
+ * 10^6 values than copy + check + sort).
+ *
+ * @example
+ * ```ts
+ * sortedCopy([3, 1, 2], 'x') // Float64Array [1, 2, 3]
+ * ```
+ */
+export function sortedCopy(values: ArrayLike<number>, name: string): Float64Array {
+  const src = values instanceof Float64Array ? values : Float64Array.from(values);
+  const n = src.length;
+  if (n < RADIX_MIN_N) {
+    const out = src === values ? src.slice() : src;
+    for (let i = 0; i < n; i++) {
+      const v = out[i] as number;
+      if (v !== v) throw new StatsInputError('nan', `${name}[${i}] is NaN; filter or impute before testing`);
+    }
+    return out.sort();
+  }
+  const out = new Float64Array(n);
+  radixSort(src, out, name);
+  return out;
+}
+
+/** Radix-sorts `src` into `dst` (may be the same array). With a `nanName`, NaN throws. */
+function radixSort(src: Float64Array, dst: Float64Array, nanName: string | null): void {
+  const n = src.length;
+  const words = new Uint32Array(src.buffer, src.byteOffset, n * 2);
   const hi = new Uint32Array(n);
   const lo = new Uint32Array(n);
   const c0 = new Uint32Array(2048);
@@ -25,6 +61,9 @@ export function sortFloat64(a: Float64Array): Float64Array {
   for (let i = 0; i < n; i++) {
     let h = words[2 * i + 1] as number;
     let l = words[2 * i] as number;
+    if (nanName !== null && (h & 0x7ff00000) === 0x7ff00000 && ((h & 0xfffff) | l) !== 0) {
+      throw new StatsInputError('nan', `${nanName}[${i}] is NaN; filter or impute before testing`);
+    }
     if (h & 0x80000000) {
       h = ~h >>> 0;
       l = ~l >>> 0;
@@ -42,7 +81,7 @@ export function sortFloat64(a: Float64Array): Float64Array {
   radixPass(hi, lo, hi2, lo2, c0, 0, 2047, n);
   radixPass(hi2, lo2, hi, lo, c1, 11, 2047, n);
   radixPass(hi, lo, hi2, lo2, c2, 22, 1023, n);
-  // hi2/lo2 are now sorted by the upper word; fix ties on the lower word (runs are short for real data).
+  // hi2/lo2 are sorted by the upper word; fix ties on the lower word (runs are short for real data).
   for (let i = 1; i < n; i++) {
     const h = hi2[i] as number;
     if (hi2[i - 1] !== h) continue;
@@ -54,6 +93,7 @@ export function sortFloat64(a: Float64Array): Float64Array {
     }
     lo2[j + 1] = l;
   }
+  const out = new Uint32Array(dst.buffer, dst.byteOffset, n * 2);
   for (let i = 0; i < n; i++) {
     let h = hi2[i] as number;
     let l = lo2[i] as number;
@@ -63,10 +103,9 @@ export function sortFloat64(a: Float64Array): Float64Array {
       h = ~h >>> 0;
       l = ~l >>> 0;
     }
-    words[2 * i + 1] = h;
-    words[2 * i] = l;
+    out[2 * i + 1] = h;
+    out[2 * i] = l;
   }
-  return a;
 }
 
 function radixPass(

@@ -1,0 +1,113 @@
+import { describe, expect, it } from 'vitest';
+import { ks2samp, ks2sampSorted, Mulberry32, sortedCopy, sortFloat64, StatsInputError } from '../../src/stats/index.ts';
+
+function normals(n: number, mean: number, seed: number): Float64Array {
+  const rng = new Mulberry32(seed);
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) out[i] = mean + Math.sqrt(-2 * Math.log(rng.nextOpen53())) * Math.cos(2 * Math.PI * rng.next());
+  return out;
+}
+
+describe('ks2samp input handling', () => {
+  it('throws a typed empty error', () => {
+    const err = (() => {
+      try {
+        ks2samp([], [1, 2]);
+      } catch (e) {
+        return e;
+      }
+      return null;
+    })();
+    expect(err).toBeInstanceOf(StatsInputError);
+    expect((err as StatsInputError).code).toBe('STATS_INPUT');
+    expect((err as StatsInputError).subcode).toBe('empty');
+  });
+
+  it('rejects NaN instead of reporting a fake "no drift" (small and radix-sized inputs)', () => {
+    expect(() => ks2samp([1, NaN, 3], [1, 2])).toThrow(/x\[1\] is NaN/);
+    const big = normals(6000, 0, 1);
+    big[4321] = NaN;
+    expect(() => ks2samp([1, 2, 3], big)).toThrowError(StatsInputError);
+    try {
+      ks2samp([1, 2, 3], big);
+    } catch (e) {
+      expect((e as StatsInputError).subcode).toBe('nan');
+      expect((e as Error).message).toContain('y[4321]');
+    }
+  });
+
+  it('does not mutate its inputs', () => {
+    const x = [3, 1, 2];
+    const y = new Float64Array(normals(7000, 0, 2));
+    const yCopy = y.slice();
+    ks2samp(x, y);
+    expect(x).toEqual([3, 1, 2]);
+    expect(y).toEqual(yCopy);
+  });
+
+  it('accepts infinities', () => {
+    const r = ks2samp([-Infinity, 0, Infinity], [1, 2, Infinity]);
+    expect(r.statistic).toBeCloseTo(2 / 3, 15);
+  });
+
+  it('validates options', () => {
+    expect(() => ks2samp([1], [2], { alternative: 'sideways' as never })).toThrowError(StatsInputError);
+    expect(() => ks2samp([1], [2], { method: 'magic' as never })).toThrowError(StatsInputError);
+  });
+
+  it('reports the exact -> asymp switch like scipy warns', () => {
+    // lcm of sizes too large for the exact lattice: scipy switches to asymp with a RuntimeWarning.
+    const x = normals(50000, 0, 3);
+    const y = normals(49999, 0, 4);
+    const r = ks2samp(x, y, { method: 'exact' });
+    expect(r.method).toBe('asymp');
+    expect(r.warning).toMatch(/Switching to 'asymp'/);
+  });
+});
+
+describe('ks2sampSorted', () => {
+  it('matches ks2samp exactly and validates the cached reference', () => {
+    const ref = normals(20000, 0, 5);
+    const win = normals(3000, 0.05, 6);
+    const sorted = sortedCopy(ref, 'ref');
+    for (const alternative of ['two-sided', 'less', 'greater'] as const) {
+      expect(ks2sampSorted(sorted, win, { alternative })).toEqual(ks2samp(ref, win, { alternative }));
+    }
+    expect(() => ks2sampSorted(ref, win)).toThrow(/not sorted/);
+    const bad = sorted.slice();
+    bad[10] = NaN;
+    expect(() => ks2sampSorted(bad, win)).toThrowError(StatsInputError);
+  });
+
+  it('10^6 reference vs 10^4 window is fast', () => {
+    const ref = sortFloat64(normals(1_000_000, 0, 7));
+    const win = normals(10_000, 0.01, 8);
+    ks2sampSorted(ref, win);
+    const times: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const t = performance.now();
+      ks2sampSorted(ref, win);
+      times.push(performance.now() - t);
+    }
+    times.sort((a, b) => a - b);
+    // Target is < 30 ms (see bench/ks.ts); the test allows slack for loaded CI machines.
+    expect(times[2]).toBeLessThan(150);
+  });
+});
+
+describe('sortFloat64 / sortedCopy', () => {
+  it('agrees with the numeric sort including signed zeros, infinities and subnormals', () => {
+    const rng = new Mulberry32(9);
+    const a = new Float64Array(20000);
+    for (let i = 0; i < a.length; i++) {
+      const k = i % 10;
+      a[i] = k === 0 ? 0 : k === 1 ? -0 : k === 2 ? (rng.next() - 0.5) * 1e-310 : (rng.next() - 0.5) * 10 ** (rng.next() * 20 - 10);
+    }
+    a[5] = Infinity;
+    a[6] = -Infinity;
+    const expected = a.slice().sort();
+    const got = sortedCopy(a, 'a');
+    for (let i = 0; i < a.length; i++) expect(got[i] === expected[i]).toBe(true);
+    expect(sortFloat64(a.slice())).toEqual(got);
+  });
+});
