@@ -1,3 +1,4 @@
+import { reportKey, segment, utcDay } from '../store/keys.ts';
 import type { RunRequest } from './types.ts';
 
 /**
@@ -9,7 +10,7 @@ import type { RunRequest } from './types.ts';
  * runFolder(run); // 'runs/2026-11-23/drift-20261123T1400Z-1h'
  */
 export function runFolder(run: Pick<RunRequest, 'runId' | 'window'>): string {
-  return `runs/${new Date(run.window.end).toISOString().slice(0, 10)}/${run.runId}`;
+  return `runs/${utcDay(run.window.end)}/${segment('runId', run.runId)}`;
 }
 
 /**
@@ -29,7 +30,8 @@ export function runRecordKey(run: Pick<RunRequest, 'runId' | 'window'>): string 
  * await store.get(runReportKey(run));
  */
 export function runReportKey(run: Pick<RunRequest, 'runId' | 'window'>): string {
-  return `${runFolder(run)}/report.json`;
+  // The shared key builder, fed the window end: the same folder as the run record.
+  return reportKey(run.runId, run.window.end, 'json');
 }
 
 /**
@@ -39,5 +41,5 @@ export function runReportKey(run: Pick<RunRequest, 'runId' | 'window'>): string 
  * runPartialKey(run, 'u0003'); // 'runs/2026-11-23/drift-…/partials/u0003.json'
  */
 export function runPartialKey(run: Pick<RunRequest, 'runId' | 'window'>, unitId: string): string {
-  return `${runFolder(run)}/partials/${encodeURIComponent(unitId)}.json`;
+  return `${runFolder(run)}/partials/${segment('unitId', encodeURIComponent(unitId))}.json`;
 }
