@@ -6,6 +6,8 @@ export interface DimensionScore {
   readonly value: number | boolean | string;
   /** Whether the value passes the dimension's threshold. */
   readonly pass: boolean;
+  /** False when the judge chose an `abstain` label: kept, but left out of aggregates. */
+  readonly applicable: boolean;
   readonly reasoning: string;
 }
 
@@ -38,7 +40,11 @@ export function parseJudgeReply(text: string, rubric: Pick<Rubric, 'dimensions'>
     if (score === undefined || score === null) return { ok: false, problem: `"${d.name}.score" is missing` };
     const checked = checkValue(d, score);
     if (typeof checked === 'string') return { ok: false, problem: checked };
-    scores[d.name] = { value: checked.value, pass: checked.pass, reasoning: typeof reasoning === 'string' ? reasoning : '' };
+    scores[d.name] = {
+      value: checked.value,
+      pass: checked.pass,
+      applicable: d.type !== 'categorical' || !d.abstain.includes(checked.value as string),
+      reasoning: typeof reasoning === 'string' ? reasoning : '' };
   }
   return { ok: true, scores };
 }

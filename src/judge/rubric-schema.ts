@@ -43,9 +43,18 @@ const categoricalDimension = z
       .refine((l) => new Set(l).size === l.length, 'labels must be unique'),
     /** Labels that pass. */
     pass: z.array(z.string().min(1)).min(1),
+    /**
+     * Labels meaning "does not apply" (e.g. `no_format_requested`): such a verdict is recorded
+     * but left out of every aggregate, instead of inflating the pass rate. Default none.
+     */
+    abstain: z.array(z.string().min(1)).default([]),
   })
   .strict()
-  .refine((d) => d.pass.every((p) => d.labels.includes(p)), { message: 'every pass label must be one of labels', path: ['pass'] });
+  .refine((d) => d.pass.every((p) => d.labels.includes(p)), { message: 'every pass label must be one of labels', path: ['pass'] })
+  .refine((d) => d.abstain.every((p) => d.labels.includes(p) && !d.pass.includes(p)), {
+    message: 'every abstain label must be one of labels and not a pass label',
+    path: ['abstain'],
+  });
 
 export const dimensionSchema = z.discriminatedUnion('type', [booleanDimension, integerDimension, categoricalDimension]);
 
