@@ -117,6 +117,8 @@ export interface HourAggregate {
   hour: string;
   /** Capture objects folded in. */
   objects: number;
+  /** Bottom-k sample size the hour was built with (merges keep the smaller of two). */
+  k: number;
   routes: Record<string, RouteBucket>;
 }
 
@@ -461,7 +463,7 @@ export function createHourAccumulator(start: number, options: AccumulatorOptions
           cat,
         };
       }
-      return { v: DRIFT_AGGREGATE_VERSION, start, hour: new Date(start).toISOString(), objects, routes: out };
+      return { v: DRIFT_AGGREGATE_VERSION, start, hour: new Date(start).toISOString(), objects, k, routes: out };
     },
   };
 }
@@ -573,16 +575,18 @@ export function mergeBuckets(a: RouteBucket, b: RouteBucket, reservoirSize: numb
  *
  * @throws {Error} when the hours differ.
  * @example
- * const hour = mergeHours(partA, partB, 512);
+ * const hour = mergeHours(partA, partB);
  */
-export function mergeHours(a: HourAggregate, b: HourAggregate, reservoirSize: number): HourAggregate {
+export function mergeHours(a: HourAggregate, b: HourAggregate): HourAggregate {
   if (a.start !== b.start) throw new Error(`mergeHours: different hours ${a.hour} and ${b.hour}`);
+  const k = Math.min(a.k, b.k);
   return {
     v: DRIFT_AGGREGATE_VERSION,
     start: a.start,
     hour: a.hour,
     objects: a.objects + b.objects,
-    routes: mergeRecords(a.routes, b.routes, (x, y) => mergeBuckets(x, y, reservoirSize)),
+    k,
+    routes: mergeRecords(a.routes, b.routes, (x, y) => mergeBuckets(x, y, k)),
   };
 }
 
@@ -594,12 +598,12 @@ export const ALL_ROUTES = '*';
  * single all-routes bucket would have kept, because sampling keys do not depend on the route.
  *
  * @example
- * withRollup(hour, 512)['*'].rows === Object.values(hour.routes).reduce((s, b) => s + b.rows, 0);
+ * withRollup(hour)['*'].rows === Object.values(hour.routes).reduce((s, b) => s + b.rows, 0);
  */
-export function withRollup(hour: HourAggregate, reservoirSize: number): Record<string, RouteBucket> {
+export function withRollup(hour: HourAggregate): Record<string, RouteBucket> {
   const routes = Object.values(hour.routes);
   if (routes.length === 0) return {};
   let all = routes[0] as RouteBucket;
-  for (const b of routes.slice(1)) all = mergeBuckets(all, b, reservoirSize);
+  for (const b of routes.slice(1)) all = mergeBuckets(all, b, hour.k);
   return { ...hour.routes, [ALL_ROUTES]: all };
 }

@@ -1,6 +1,7 @@
 import { gTest, jensenShannonDistance } from '../stats/index.ts';
 import type { CategoricalAgg } from './aggregate.ts';
 import type { DriftOptions, TestOutcome } from './analyze-types.ts';
+import { MIN_EFFECTIVE_N } from './analyze-numeric.ts';
 import type { CategoricalFeature } from './features.ts';
 import { formatRate } from './format.ts';
 
@@ -89,6 +90,9 @@ export function testCategorical(
   const miss = (detail: string): TestOutcome => ({ route, subject: feature.name, reason: 'insufficient_data', detail });
   if (cur.n === 0) return miss(`no ${feature.label} values in the window (baseline n = ${base.n})`);
   if (base.n === 0) return miss(`no ${feature.label} values in the baseline (window n = ${cur.n})`);
+  if (Math.min(cur.ess, base.ess) < MIN_EFFECTIVE_N) {
+    return miss(`${feature.label}: n = ${Math.floor(cur.ess)} vs ${Math.floor(base.ess)} is below the minimum of ${MIN_EFFECTIVE_N} effective rows per side`);
+  }
   // The most extreme window: all of it in a label the baseline never had.
   const extreme = gTest({ __extreme__: cur.ess }, Object.fromEntries([...base.counts].map(([l, wt]) => [l, (wt / base.w) * base.ess])));
   if (extreme.pValue >= opts.alpha) {

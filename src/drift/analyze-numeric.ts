@@ -7,6 +7,13 @@ import { assembleSample, robustScale, wasserstein1 } from './sample.ts';
 import { sketchQuantiles } from './sketch.ts';
 
 /**
+ * Fewest effective observations per side for any drift test. Below it a "significant" result
+ * would rest on one or two extreme values, and the effect sizes (KS D ≥ 0.5 for n = 1) mean
+ * nothing.
+ */
+export const MIN_EFFECTIVE_N = 5;
+
+/**
  * The smallest two-sided p-value a KS test of sizes n and m can return: both samples perfectly
  * separated (D = 1), probability 2 / C(n+m, n) under the null. When it is not below α, no data
  * could ever make the test significant: the honest answer is `insufficient_data`, not "no drift".
@@ -79,6 +86,9 @@ export function testNumeric(
   const base = assembleSample(baseline, map);
   const weighted = !(win.equalWeights && base.equalWeights);
   const sizes = weighted ? [Math.floor(win.ess), Math.floor(base.ess)] : [win.values.length, base.values.length];
+  if (Math.min(sizes[0] as number, sizes[1] as number) < MIN_EFFECTIVE_N) {
+    return miss(`n = ${sizes[0]} vs ${sizes[1]} is below the minimum of ${MIN_EFFECTIVE_N} effective values per side`);
+  }
   const minP = ksMinPValue(sizes[0] as number, sizes[1] as number);
   if (minP >= opts.alpha) {
     return miss(

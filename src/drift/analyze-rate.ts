@@ -1,6 +1,7 @@
 import { fisherExact, twoProportionTest, wilsonInterval } from '../stats/index.ts';
 import type { FlagAgg } from './aggregate.ts';
 import type { DriftOptions, TestOutcome } from './analyze-types.ts';
+import { MIN_EFFECTIVE_N } from './analyze-numeric.ts';
 import type { FlagFeature } from './features.ts';
 import { formatChange, formatRate } from './format.ts';
 
@@ -101,6 +102,9 @@ export function testRate(
   const miss = (detail: string): TestOutcome => ({ route, subject: feature.name, reason: 'insufficient_data', detail });
   if (cur.n === 0) return miss(`no rows in the window where ${feature.label} applies (baseline n = ${base.n})`);
   if (base.n === 0) return miss(`no baseline rows where ${feature.label} applies (window n = ${cur.n})`);
+  if (Math.min(cur.ess, base.ess) < MIN_EFFECTIVE_N) {
+    return miss(`${feature.label}: n = ${Math.floor(cur.ess)} vs ${Math.floor(base.ess)} is below the minimum of ${MIN_EFFECTIVE_N} effective rows per side`);
+  }
   const best = Math.min(rateTest(1, cur.ess, base.rate, base.ess).pValue, rateTest(0, cur.ess, base.rate, base.ess).pValue);
   if (best >= opts.alpha) {
     return miss(

@@ -24,8 +24,6 @@ export const seriesFileKey = (start: number): string => aggregateKey('drift', st
 
 /** Options of the history loaders. */
 export interface HistoryOptions {
-  /** Reservoir size used for the `*` rollup merges. Default 512. */
-  readonly reservoirSize?: number;
   /** Store reads in flight. Default 16. */
   readonly concurrency?: number;
 }
@@ -79,7 +77,6 @@ export async function loadHistory(
   to: number,
   options: HistoryOptions = {},
 ): Promise<{ hours: Map<number, HourBuckets>; gaps: HistoryGap[] }> {
-  const k = options.reservoirSize ?? 512;
   const hours = new Map<number, HourBuckets>();
   const gaps: HistoryGap[] = [];
   const starts = hoursIn(from, to);
@@ -91,7 +88,7 @@ export async function loadHistory(
     if (got.error) return gaps.push({ hour, reason: 'invalid_json', detail: got.error });
     const agg = got.value as HourAggregate;
     if (agg?.v !== DRIFT_AGGREGATE_VERSION) return gaps.push({ hour, reason: 'schema_version', detail: `version ${String(agg?.v)}` });
-    hours.set(h, withRollup(agg, k));
+    hours.set(h, withRollup(agg));
   });
   return { hours, gaps };
 }
@@ -130,13 +127,13 @@ export async function loadSeries(
  * replace a more complete history. Resolves to whether it wrote.
  *
  * @example
- * await saveHour(store, hourAggregate, 512);
+ * await saveHour(store, hourAggregate);
  */
-export async function saveHour(store: ResultsStore, hour: HourAggregate, reservoirSize: number): Promise<boolean> {
+export async function saveHour(store: ResultsStore, hour: HourAggregate): Promise<boolean> {
   const existing = await readJson(store, aggregateFileKey(hour.start));
   const prev = existing?.value as HourAggregate | undefined;
   if (prev && prev.v === DRIFT_AGGREGATE_VERSION && prev.objects > hour.objects) return false;
   await store.put(aggregateFileKey(hour.start), JSON.stringify(hour));
-  await store.put(seriesFileKey(hour.start), JSON.stringify(hourSeries(hour.start, withRollup(hour, reservoirSize))));
+  await store.put(seriesFileKey(hour.start), JSON.stringify(hourSeries(hour.start, withRollup(hour))));
   return true;
 }

@@ -83,7 +83,7 @@ export function seriesCells(b: RouteBucket): Record<string, Cell> {
  * The series of one hour from its buckets (routes plus the `*` rollup).
  *
  * @example
- * hourSeries(hour.start, withRollup(hour, 512));
+ * hourSeries(hour.start, withRollup(hour));
  */
 export function hourSeries(start: number, buckets: Record<string, RouteBucket>): HourSeries {
   const routes: Record<string, Record<string, Cell>> = {};

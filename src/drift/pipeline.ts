@@ -1,0 +1,279 @@
+import { createHash } from 'node:crypto';
+import { compileFieldMap } from '../captures/field-map.ts';
+import { createFastValidator } from '../captures/fast-validate.ts';
+import { emptyIngestCounts, mergeIngestCounts, totalRejected, type IngestCounts } from '../captures/ingest-stats.ts';
+import { HOUR, hoursOverlapping, keyTemplate } from '../captures/partitions.ts';
+import { scanObject } from '../captures/reader.ts';
+import { listWindow } from '../captures/scan-window.ts';
+import { parseDuration } from '../config/duration.ts';
+import type { Pipeline, PipelineContext, RunRequest, UnitAccounting, WorkUnit } from '../pipeline/types.ts';
+import { REPORT_SCHEMA_VERSION, type RunReport, type Unmeasured } from '../report/types.ts';
+import { storeQuarantine } from '../store/quarantine.ts';
+import { createHourAccumulator, DRIFT_AGGREGATE_VERSION, mergeHours, withRollup, type HourAccumulator, type HourAggregate } from './aggregate.ts';
+import { analyzeDrift, type HourBuckets } from './analyze.ts';
+import { createExtractor } from './features.ts';
+import { loadHistory, loadSeries, saveHour } from './history.ts';
+import { driftObservations, loadHysteresis, saveHysteresis } from './hysteresis-store.ts';
+import { stepHysteresis } from './hysteresis.ts';
+import { toFinding } from './findings.ts';
+import { hourSeries, type HourSeries } from './series.ts';
+
+/**
+ * The drift pipeline (DESIGN §1): one unit per capture object → hourly aggregates → persisted
+ * history → analysis of the window against its baseline → hysteresis → run report.
+ */
+
+/** What one unit (or a merge of units) produced. JSON-serializable. */
+export interface DriftPartial {
+  v: typeof DRIFT_AGGREGATE_VERSION;
+  /** Aggregates per partition hour, ascending. */
+  hours: HourAggregate[];
+  /** Input accounting (DESIGN §4 "input counts"). */
+  input: IngestCounts;
+  /** Valid records whose timestamp was beyond `captures.partitionSlack` of their partition. */
+  outOfPartition: number;
+}
+
+/** Share of rejected lines above which a run is `degraded`. */
+export const DEGRADED_REJECT_SHARE = 0.01;
+
+const WEEK = 7 * 24 * HOUR;
+
+const unitId = (key: string): string => createHash('sha256').update(key).digest('hex').slice(0, 16);
+
+/** Hour-aligned span of the run: drift aggregates whole partition hours. */
+function hourSpan(run: RunRequest): { start: number; end: number } {
+  const hours = hoursOverlapping(run.window);
+  const start = hours[0] ?? Math.floor(run.window.start / HOUR) * HOUR;
+  return { start, end: Math.max(start + HOUR, (hours[hours.length - 1] ?? start) + HOUR) };
+}
+
+/**
+ * Merges drift partials (associative and commutative; the runner passes them sorted by unit id).
+ *
+ * @example
+ * const merged = mergeDriftPartials([a, b, c]);
+ */
+export function mergeDriftPartials(parts: readonly DriftPartial[]): DriftPartial {
+  const byHour = new Map<number, HourAggregate>();
+  for (const p of parts) {
+    for (const h of p.hours) {
+      const prev = byHour.get(h.start);
+      byHour.set(h.start, prev ? mergeHours(prev, h) : h);
+    }
+  }
+  return {
+    v: DRIFT_AGGREGATE_VERSION,
+    hours: [...byHour.keys()].sort((a, b) => a - b).map((h) => byHour.get(h) as HourAggregate),
+    input: mergeIngestCounts(emptyIngestCounts(), ...parts.map((p) => p.input)),
+    outOfPartition: parts.reduce((t, p) => t + p.outOfPartition, 0),
+  };
+}
+
+async function processUnit(ctx: PipelineContext, run: RunRequest, unit: WorkUnit): Promise<DriftPartial> {
+  const { config } = ctx;
+  const reservoirSize = config.drift.reservoirSize;
+  const template = keyTemplate(config.captures.keyTemplate);
+  const extract = createExtractor(config);
+  const slack = parseDuration(config.captures.partitionSlack);
+  const quarantine = storeQuarantine({ store: ctx.store, runId: run.runId, dayMs: run.requestedAt });
+  const fieldMap = compileFieldMap(config.captures.fieldMap);
+  const validator = createFastValidator();
+  const accs = new Map<number, HourAccumulator>();
+  let input = emptyIngestCounts();
+  let outOfPartition = 0;
+  for (const key of unit.keys) {
+    const partitionStart = template.hourOf(key) ?? Math.floor(run.window.start / HOUR) * HOUR;
+    let acc = accs.get(partitionStart);
+    if (!acc) accs.set(partitionStart, (acc = createHourAccumulator(partitionStart, { reservoirSize, partitionSlackMs: slack })));
+    const a = acc;
+    const res = await scanObject(
+      ctx.source,
+      { key, partitionStart },
+      {
+        quarantine,
+        runId: run.runId,
+        fieldMap,
+        validator,
+        maxLineBytes: config.captures.maxLineBytes,
+        partitionSlackMs: slack,
+        ...(ctx.signal ? { signal: ctx.signal } : {}),
+      },
+      (r) => a.add(r, r.population ? extract(r) : undefined),
+    );
+    await quarantine.flush(key);
+    if (res.counts.objectsRead > 0) a.addObject();
+    input = mergeIngestCounts(input, res.counts);
+    outOfPartition += res.outOfPartition;
+  }
+  return {
+    v: DRIFT_AGGREGATE_VERSION,
+    hours: [...accs.keys()].sort((x, y) => x - y).map((h) => (accs.get(h) as HourAccumulator).finish()),
+    input,
+    outOfPartition,
+  };
+}
+
+async function finalize(ctx: PipelineContext, run: RunRequest, merged: DriftPartial, accounting: UnitAccounting): Promise<RunReport> {
+  const { config, store } = ctx;
+  const opts = config.drift;
+  const k = opts.reservoirSize;
+  const span = hourSpan(run);
+  const windowMs = span.end - span.start;
+  const windowHours = hoursOverlapping(span);
+
+  // 1. Persist this window's hours (empty ones too: zero traffic is a fact, a missing file a gap).
+  const fresh = new Map(merged.hours.map((h) => [h.start, h]));
+  const windowBuckets: HourBuckets[] = [];
+  const series = new Map<number, HourSeries>();
+  for (const h of windowHours) {
+    const hour = fresh.get(h) ?? createHourAccumulator(h, { reservoirSize: k }).finish();
+    await saveHour(store, hour);
+    const buckets = withRollup(hour);
+    windowBuckets.push(buckets);
+    series.set(h, hourSeries(h, buckets));
+  }
+
+  // 2. Baseline and sigma history from the store, never from captures.
+  const baselineMs = parseDuration(opts.baseline);
+  const baseline = await loadHistory(store, span.start - baselineMs, span.start);
+  const history = await loadSeries(store, span.end - (opts.seasonalWeeks + 1) * WEEK, span.start);
+  for (const [h, s] of history.series) series.set(h, s);
+
+  // 3. Analysis, BH over every test of the run.
+  const analysis = analyzeDrift({
+    window: span,
+    windowHours: windowBuckets,
+    baselineHours: [...baseline.hours.keys()].sort((a, b) => a - b).map((h) => baseline.hours.get(h) as HourBuckets),
+    series,
+    options: opts,
+  });
+
+  // 4. Hysteresis, one state per window length.
+  const now = ctx.now();
+  const prevState = await loadHysteresis(store, windowMs);
+  const { observations, byFingerprint } = driftObservations(analysis);
+  const { state, transitions } = stepHysteresis(prevState, observations, span.end, windowMs, opts, now);
+  await saveHysteresis(store, windowMs, state);
+
+  const findings = [];
+  for (const [fp, test] of byFingerprint) {
+    const tr = transitions.get(fp);
+    if (!tr) continue;
+    const breach = analysis.breaches.includes(test);
+    if (breach || (tr.changed && tr.status === 'resolved')) {
+      findings.push(toFinding(test, fp, tr, span, analysis.context[test.route], config.alerts.links));
+    }
+  }
+  findings.sort((a, b) => severityRank(b.severity) - severityRank(a.severity) || (a.fingerprint < b.fingerprint ? -1 : 1));
+
+  // 5. Status: never "ok" over lost input or no data.
+  const statusReasons: string[] = [];
+  const rejected = totalRejected(merged.input);
+  const lines = merged.input.records + rejected;
+  if (accounting.failed.length > 0) statusReasons.push(`${accounting.failed.length} of ${accounting.planned} units failed; their objects are not in this report`);
+  if (lines > 0 && rejected / lines > DEGRADED_REJECT_SHARE) {
+    statusReasons.push(`${rejected} of ${lines} input lines rejected (${((100 * rejected) / lines).toFixed(1)}% > ${DEGRADED_REJECT_SHARE * 100}%); see quarantine/`);
+  }
+  const baselineShare = baseline.hours.size / Math.max(1, baseline.hours.size + baseline.gaps.length);
+  if (baselineShare < 0.5) statusReasons.push(`baseline history covers ${Math.round(baselineShare * 100)}% of ${opts.baseline}`);
+  let status: RunReport['status'] = statusReasons.length > 0 ? 'degraded' : 'ok';
+  if (merged.input.populationRecords === 0 || analysis.tests.length === 0) {
+    status = 'unmeasurable';
+    statusReasons.unshift(merged.input.populationRecords === 0 ? 'no population records in the window' : 'no drift test could be run');
+  }
+  const unmeasured: Unmeasured[] = analysis.unmeasured.map((u) => ({ route: u.route, subject: u.subject, reason: u.reason, ...(u.detail ? { detail: u.detail } : {}) }));
+
+  return {
+    schemaVersion: REPORT_SCHEMA_VERSION,
+    runId: run.runId,
+    pipeline: 'drift',
+    window: { start: new Date(run.window.start).toISOString(), end: new Date(run.window.end).toISOString() },
+    startedAt: new Date(run.requestedAt).toISOString(),
+    finishedAt: new Date(now).toISOString(),
+    status,
+    statusReasons,
+    input: merged.input,
+    coverage: {
+      objects: merged.input.objects,
+      objectsRead: merged.input.objectsRead,
+      unitsPlanned: accounting.planned,
+      unitsDone: accounting.done,
+      unitsFailed: accounting.failed.length,
+    },
+    findings,
+    unmeasured,
+    sections: {
+      drift: {
+        analysedHours: { start: new Date(span.start).toISOString(), end: new Date(span.end).toISOString() },
+        alpha: opts.alpha,
+        tests: analysis.tests.length,
+        breaches: analysis.breaches.length,
+        outOfPartition: merged.outOfPartition,
+        flaggedRows: windowBuckets.reduce((t, b) => t + (b['*']?.flagged ?? 0), 0),
+        baseline: { hours: baseline.hours.size, gaps: baseline.gaps.length, firstGaps: baseline.gaps.slice(0, 5) },
+        seriesHours: history.series.size,
+        firing: Object.values(state.entries).filter((e) => e.status === 'firing').length,
+        results: analysis.tests.map((t) => ({
+          kind: t.kind,
+          route: t.route,
+          subject: t.subject,
+          test: t.test,
+          pValue: t.pValue,
+          qValue: t.qValue,
+          effect: t.effect,
+          effectRatio: Number(t.effectRatio.toPrecision(4)),
+          n: t.n,
+          m: t.m,
+        })),
+      },
+    },
+  };
+}
+
+const severityRank = (s: string): number => (s === 'critical' ? 2 : s === 'warning' ? 1 : 0);
+
+/**
+ * The drift pipeline. `plan` makes one unit per capture object of the window; `processUnit` reads
+ * it into hourly aggregates; `merge` combines them; `finalize` persists the hours, analyses the
+ * window against history, applies hysteresis and returns the run report (the caller writes it).
+ *
+ * @example
+ * const units = await driftPipeline.plan(ctx, run);
+ * const parts = await Promise.all(units.map((u) => driftPipeline.processUnit(ctx, run, u)));
+ * const report = await driftPipeline.finalize(ctx, run, driftPipeline.merge(parts), accounting);
+ */
+export const driftPipeline: Pipeline<DriftPartial> = {
+  name: 'drift',
+  async plan(ctx, run) {
+    const objects = await listWindow(ctx.source, run.window);
+    return objects.map((o) => ({ id: unitId(o.key), keys: [o.key], ...(o.size !== undefined ? { bytes: o.size } : {}) }));
+  },
+  processUnit,
+  merge(parts) {
+    return mergeDriftPartials(parts);
+  },
+  finalize,
+};
+
+/**
+ * Runs the drift pipeline in this process: plan → every unit in turn → merge (by unit id) →
+ * finalize. A unit that throws is accounted as failed, not fatal. Does not write the report.
+ *
+ * @example
+ * const report = await runDriftInline(ctx, { runId: 'drift-1', pipeline: 'drift', window, requestedAt: now });
+ */
+export async function runDriftInline(ctx: PipelineContext, run: RunRequest): Promise<RunReport> {
+  const units = (await driftPipeline.plan(ctx, run)).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const parts: DriftPartial[] = [];
+  const accounting: UnitAccounting = { planned: units.length, done: 0, failed: [] };
+  for (const unit of units) {
+    try {
+      parts.push(await driftPipeline.processUnit(ctx, run, unit));
+      accounting.done++;
+    } catch (err) {
+      accounting.failed.push({ unitId: unit.id, keys: unit.keys, error: (err as Error).message });
+    }
+  }
+  return driftPipeline.finalize(ctx, run, driftPipeline.merge(parts), accounting);
+}
