@@ -15,6 +15,8 @@ export interface DecodeOptions {
   readonly chunkSize?: number;
   /** Decompressed bytes queued ahead of the consumer before the source is paused. Default 8 MiB. */
   readonly highWaterMark?: number;
+  /** Bytes handed to `onChunk` per event-loop turn. Default 64 KiB. */
+  readonly sliceBytes?: number;
   readonly signal?: AbortSignal;
 }
 
@@ -43,6 +45,7 @@ export function decodeStream(
 ): Promise<StreamEnd> {
   const chunkSize = options.chunkSize ?? 256 * 1024;
   const hwm = options.highWaterMark ?? 8 * 1024 * 1024;
+  const slice = options.sliceBytes ?? 64 * 1024;
   const { signal } = options;
 
   return new Promise<StreamEnd>((resolve, reject) => {
@@ -83,13 +86,20 @@ export function decodeStream(
     const drain = (): void => {
       scheduled = false;
       if (settled) return;
-      // One chunk per turn keeps zlib's single in-flight job fed; the rest waits for the next turn.
+      // At most one slice per turn: zlib has a single job in flight per stream and can only start
+      // the next one from its completion callback on this thread, so long stretches of parsing
+      // leave the thread pool idle. Slices keep that wait short.
       if (queueHead < queue.length) {
-        const buf = queue[queueHead]!;
-        queue[queueHead++] = EMPTY;
-        if (queueHead > 1024) {
-          queue.splice(0, queueHead);
-          queueHead = 0;
+        let buf = queue[queueHead]!;
+        if (buf.length > slice) {
+          queue[queueHead] = buf.subarray(slice);
+          buf = buf.subarray(0, slice);
+        } else {
+          queue[queueHead++] = EMPTY;
+          if (queueHead > 1024) {
+            queue.splice(0, queueHead);
+            queueHead = 0;
+          }
         }
         queued -= buf.length;
         try {
