@@ -58,13 +58,29 @@ export interface RunClientOptions {
   readonly now?: () => number;
 }
 
+/** Options of {@link RunClient.wait}. */
+export interface WaitOptions {
+  /** Poll period (ms). Default 500. */
+  readonly pollMs?: number;
+  /** Give up after this long (ms); the run keeps going in the workers. Default: wait forever. */
+  readonly timeoutMs?: number;
+  /**
+   * How long (ms) Redis or the store may stay unreachable while waiting before giving up: a Redis
+   * restart or failover during a long run is ridden out. Default 60000.
+   */
+  readonly outageToleranceMs?: number;
+  /** Called after every poll. */
+  readonly onProgress?: (s: RunStatusView) => void;
+  readonly signal?: AbortSignal;
+}
+
 /** A producer-side handle on runs: enqueue, look up, wait. */
 export interface RunClient {
   /** Enqueues a run's plan job (job id `plan.<run-id>`: a duplicate enqueue is a no-op). */
   enqueue(run: RunRequest): Promise<{ state: 'enqueued' | 'already_finished'; jobId: string }>;
   status(run: RunRequest): Promise<RunStatusView>;
   /** Polls until the report exists; rejects with {@link RunFailedError} or {@link RunTimeoutError}. */
-  wait(run: RunRequest, o?: { pollMs?: number; timeoutMs?: number; onProgress?: (s: RunStatusView) => void; signal?: AbortSignal }): Promise<RunStatusView>;
+  wait(run: RunRequest, o?: WaitOptions): Promise<RunStatusView>;
   close(): Promise<void>;
 }
 
@@ -137,10 +153,21 @@ export async function createRunClient(o: RunClientOptions): Promise<RunClient> {
     async wait(run, w = {}) {
       const pollMs = w.pollMs ?? 500;
       const started = now();
+      const tolerance = w.outageToleranceMs ?? 60_000;
       let missing = 0;
+      let outageSince: number | null = null;
       for (;;) {
         w.signal?.throwIfAborted();
-        const s = await status(run);
+        let s: RunStatusView;
+        try {
+          s = await status(run);
+          outageSince = null;
+        } catch (err) {
+          outageSince ??= now();
+          if (now() - outageSince > tolerance) throw err;
+          await new Promise((r) => setTimeout(r, pollMs));
+          continue;
+        }
         w.onProgress?.(s);
         if (s.phase === 'finished') return s;
         if (s.phase === 'failed') throw new RunFailedError(run.runId, s.reason ?? 'unknown');

@@ -47,7 +47,9 @@ export function producerConnection(url: string): RedisOptions & { url: string } 
     url,
     maxRetriesPerRequest: 1,
     connectTimeout: 3_000,
-    retryStrategy: (times: number) => (times > 3 ? null : 200 * times),
+    // Keep reconnecting in the background (a waiting `evalwatch run` outlives a Redis restart),
+    // while each command fails after one retry instead of hanging.
+    retryStrategy: (times: number) => Math.min(200 * times, 2_000),
     connectionName: 'evalwatch-producer',
   };
 }
