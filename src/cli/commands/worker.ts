@@ -1,0 +1,49 @@
+import type { Command } from 'commander';
+import { readEnv, redactUrl } from '../../config/env.ts';
+import { ConfigError } from '../../config/errors.ts';
+import { loadConfig } from '../../config/load.ts';
+import { assertRedisReachable } from '../../queue/redis.ts';
+import { serveWorker } from '../../queue/serve.ts';
+import { createContext } from '../../runtime/context.ts';
+import { ExitCode, setExitCode } from '../exit-codes.ts';
+import { withConfigOption } from '../options.ts';
+
+/**
+ * `evalwatch worker`: starts the queue workers, reconciles the schedules, serves /healthz /readyz
+ * /metrics, and on SIGTERM/SIGINT stops gracefully (exit 0).
+ */
+export function register(program: Command): void {
+  withConfigOption(
+    program
+      .command('worker')
+      .description('start the queue workers, register the schedules, serve /healthz /readyz /metrics')
+      .option('--concurrency <n>', 'unit jobs run at the same time in this process (default 4)')
+      .option('--http-port <n>', 'port of /healthz /readyz /metrics (default: config http.port, 9464; 0 picks one)'),
+  ).action(async function (this: Command, opts: { config?: string; concurrency?: string; httpPort?: string }) {
+    const concurrency = opts.concurrency === undefined ? undefined : positiveInt('--concurrency', opts.concurrency, 1);
+    const httpPort = opts.httpPort === undefined ? undefined : positiveInt('--http-port', opts.httpPort, 0);
+    const { config, path } = await loadConfig({ ...(opts.config ? { path: opts.config } : {}) });
+    const env = readEnv();
+    await assertRedisReachable(env.redisUrl);
+    const ctx = createContext({ config });
+    ctx.logger.info({ config: path ?? 'embedded default', redis: redactUrl(env.redisUrl), prefix: config.redis.prefix }, 'starting worker');
+    const served = await serveWorker({
+      ctx,
+      redisUrl: env.redisUrl,
+      ...(concurrency !== undefined ? { options: { concurrency } } : {}),
+      http: { host: config.http.host, port: httpPort ?? config.http.port },
+      ...(env.dashboardToken ? { dashboardToken: env.dashboardToken } : {}),
+    });
+    process.stderr.write(
+      `evalwatch worker: consuming (prefix ${config.redis.prefix}, ${Object.keys(config.schedules).length} schedules)${served.http ? `, health at ${served.http.url}` : ''}\n`,
+    );
+    await served.stopped;
+    setExitCode(this, ExitCode.ok);
+  });
+}
+
+function positiveInt(flag: string, text: string, min: number): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < min) throw new ConfigError(`${flag}: expected an integer ≥ ${min}, got "${text}"`);
+  return n;
+}
