@@ -285,7 +285,7 @@ function extract(pools: TextPools, req: TextRequest): BuiltText {
   if (!req.short) {
     cost += EXTRACT_PREFIX_COST;
     for (let n = 0; n < 200; n++) {
-      const invoice = rng.next() < 0.12;
+      const invoice = rng.next() < 0.05;
       const line = invoice ? rng.pick(pools.invoiceLines[language]) : rng.pick(pools.answers[language]);
       if (cost + line.cost / 2 >= req.targetIn) break;
       body += `\n${line.text}`;
