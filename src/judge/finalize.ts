@@ -1,0 +1,155 @@
+import { HOUR } from '../captures/partitions.ts';
+import type { PipelineContext, RunRequest, UnitAccounting } from '../pipeline/types.ts';
+import { REPORT_SCHEMA_VERSION, type Finding, type RunReport, type Unmeasured } from '../report/types.ts';
+import { addSpend } from './budget-meter.ts';
+import { coverageCells, flaggedSummary, qualityCells } from './cells.ts';
+import { judgeConfigOf, rubricsPath, type JudgeDeps } from './context.ts';
+import { coverageFinding, qualityFinding, unavailableFinding, unhealthyFinding } from './findings.ts';
+import { loadHistory, saveAggregate } from './history.ts';
+import type { JudgePartial } from './partial.ts';
+import { readPlan } from './plan-manifest.ts';
+import { qualityRegressions } from './regression.ts';
+import { loadRubrics } from './rubric.ts';
+
+/**
+ * Builds the judge run report: weighted quality per route × dimension with intervals and
+ * coverage, regressions against earlier runs with the same judge fingerprint, and at most one
+ * `judge.unavailable` or `judge.unhealthy` finding instead of quality findings when the judge
+ * cannot be trusted this run. Stores this run's cells as history (only when the judge was
+ * healthy). The caller writes the report.
+ *
+ * @example
+ * const report = await finalizeJudge(ctx, run, merged, accounting, {});
+ */
+export async function finalizeJudge(ctx: PipelineContext, run: RunRequest, merged: JudgePartial, accounting: UnitAccounting, deps: JudgeDeps): Promise<RunReport> {
+  const cfg = judgeConfigOf(ctx.config, deps);
+  const plan = await readPlan(ctx.store, run);
+  const rubrics = (await loadRubrics(rubricsPath(cfg, deps.baseDir), cfg.rubrics)).filter((r) => plan.rubrics.some((p) => p.name === r.name && p.version === r.version));
+  const findings: Finding[] = [];
+  const unmeasured: Unmeasured[] = [];
+  const statusReasons: string[] = [];
+  let status: RunReport['status'] = 'ok';
+  const model = plan.rubrics[0]?.descriptor.model ?? cfg.model;
+
+  const unavailable = plan.status === 'unavailable' ? { reason: plan.unavailableReason ?? 'unknown', detail: plan.detail ?? '' } : merged.unavailable;
+  const trusted = !unavailable && plan.status === 'ready';
+  if (plan.status === 'not_configured') {
+    status = 'unmeasurable';
+    statusReasons.push(plan.detail ?? 'no judge configured');
+    unmeasured.push({ route: '*', subject: 'judge', reason: 'not_configured', detail: plan.detail ?? '' });
+  } else if (plan.status === 'nothing_to_judge') {
+    status = 'unmeasurable';
+    statusReasons.push(plan.detail ?? 'no capture in the window could be judged');
+    unmeasured.push({ route: '*', subject: 'judge', reason: 'insufficient_data', detail: plan.detail ?? '' });
+  } else if (unavailable) {
+    status = 'unmeasurable';
+    statusReasons.push(`judge endpoint refused the run (${unavailable.reason}): ${unavailable.detail}`);
+    findings.push(unavailableFinding(plan.provider, model, unavailable, cfg.baseURL));
+  } else if (plan.status === 'unhealthy' && plan.canaries) {
+    status = 'unmeasurable';
+    statusReasons.push(`judge failed its canaries (${plan.canaries.correct}/${plan.canaries.checks} graded as expected): quality is not measured this run`);
+    findings.push(unhealthyFinding(model, plan.canaries));
+  }
+
+  const cells = qualityCells(merged.rows, rubrics);
+  const coverage = coverageCells(merged.rows);
+  const windowHours = Math.max(1, Math.round((run.window.end - run.window.start) / HOUR));
+
+  if (trusted) {
+    // Coverage per route over its population judgments (all rubrics): a judge that scores only
+    // the easy captures biases the means, so low coverage is a finding of its own.
+    const byRoute = new Map<string, { attempted: number; scored: number; reasons: Record<string, number> }>();
+    for (const c of coverage) {
+      const r = byRoute.get(c.route) ?? { attempted: 0, scored: 0, reasons: {} };
+      r.attempted += c.attempted;
+      r.scored += c.scored;
+      for (const [k, v] of Object.entries(c.reasons)) r.reasons[k] = (r.reasons[k] ?? 0) + v;
+      byRoute.set(c.route, r);
+    }
+    for (const [route, c] of [...byRoute].sort(([a], [b]) => (a < b ? -1 : 1))) {
+      if (c.attempted > 0 && c.scored / c.attempted < cfg.coverageFloor) {
+        findings.push(coverageFinding(route, c, cfg.coverageFloor, merged.rows.filter((r) => r.route === route && r.status === 'unmeasured').slice(0, 5).map((r) => r.id)));
+      }
+    }
+    const low = [...byRoute.values()].reduce((s, c) => ({ a: s.a + c.attempted, s: s.s + c.scored }), { a: 0, s: 0 });
+    if (low.a > 0 && low.s / low.a < cfg.coverageFloor) {
+      status = 'degraded';
+      statusReasons.push(`${low.s} of ${low.a} judgments scored (${((100 * low.s) / low.a).toFixed(1)}% < floor ${(100 * cfg.coverageFloor).toFixed(0)}%)`);
+    }
+    if (low.a === 0) {
+      status = 'unmeasurable';
+      statusReasons.push('no judgment was attempted');
+    }
+    if (accounting.failed.length) {
+      status = status === 'ok' ? 'degraded' : status;
+      statusReasons.push(`${accounting.failed.length} of ${accounting.planned} judge units failed; their captures are not in this report`);
+    }
+    if (plan.belowMinimum) statusReasons.push(`the budget could not cover ${cfg.sampling.minPerRoute} judgments per route`);
+
+    const history = await loadHistory(ctx.store, run.window.start, cfg.regression.historyDays, windowHours);
+    const primary = cells.filter((c) => {
+      const d = rubrics.find((r) => r.name === c.rubric)?.dimensions.find((x) => x.name === c.dimension);
+      return d && (d.type === 'integer' ? c.metric === 'mean' : c.metric === 'pass_rate');
+    });
+    const reg = qualityRegressions(primary, history, cfg.regression);
+    for (const t of reg.tests) {
+      if (!t.significant) continue;
+      const examples = merged.rows
+        .filter((r) => r.rubric === t.cell.rubric && (t.cell.route === '*' || r.route === t.cell.route) && r.population && r.values?.[t.cell.dimension] && !r.values[t.cell.dimension]![1])
+        .slice(0, 5)
+        .map((r) => r.id);
+      findings.push(qualityFinding(t, examples, cfg.regression.minEffect));
+    }
+    for (const u of reg.unmeasured) unmeasured.push({ route: u.cell.route, subject: `${u.cell.rubric}.${u.cell.dimension}`, reason: u.reason, detail: u.detail });
+    await saveAggregate(ctx.store, { v: 1, runId: run.runId, windowStart: run.window.start, windowHours, cells });
+  }
+
+  const spend = addSpend(plan.canarySpend, merged.spend);
+  const reasons: Record<string, number> = {};
+  for (const r of merged.rows) if (r.status === 'unmeasured') reasons[r.reason ?? 'unknown'] = (reasons[r.reason ?? 'unknown'] ?? 0) + 1;
+  const served = [...new Set(merged.rows.map((r) => r.servedModel).filter((m): m is string => !!m))].sort();
+  const flaggedConsistency = merged.consistency.filter((c) => c.flagged);
+
+  return {
+    schemaVersion: REPORT_SCHEMA_VERSION,
+    runId: run.runId,
+    pipeline: 'judge',
+    window: { start: new Date(run.window.start).toISOString(), end: new Date(run.window.end).toISOString() },
+    startedAt: new Date(run.requestedAt).toISOString(),
+    finishedAt: new Date(ctx.now()).toISOString(),
+    status,
+    statusReasons,
+    input: plan.input,
+    coverage: {
+      objects: plan.input.objects,
+      objectsRead: plan.input.objectsRead,
+      unitsPlanned: accounting.planned,
+      unitsDone: accounting.done,
+      unitsFailed: accounting.failed.length,
+    },
+    findings,
+    unmeasured,
+    sections: {
+      judge: {
+        planStatus: plan.status,
+        provider: plan.provider,
+        judges: plan.rubrics,
+        outputMode: plan.mode,
+        servedModels: served,
+        canaries: plan.canaries ?? null,
+        sample: { rates: plan.rates, counts: plan.counts, scale: plan.scale, belowMinimum: plan.belowMinimum, limitedBy: plan.limitedBy },
+        budget: { limit: plan.budget, estimate: plan.estimate, spent: spend },
+        judgments: { attempted: merged.rows.length, scored: merged.rows.filter((r) => r.status === 'scored').length, cached: merged.rows.filter((r) => r.cached).length, unmeasured: reasons },
+        quality: trusted ? cells : [],
+        coverage,
+        flagged: trusted ? flaggedSummary(merged.rows, rubrics) : [],
+        selfConsistency: {
+          measured: merged.consistency.filter((c) => c.status === 'measured').length,
+          unmeasured: merged.consistency.filter((c) => c.status === 'unmeasured').length,
+          flagged: flaggedConsistency.length,
+          examples: flaggedConsistency.slice(0, 10).map((c) => ({ id: c.id, route: c.route, similarity: c.similarity })),
+        },
+      },
+    },
+  };
+}
