@@ -1,4 +1,4 @@
-import { DelayedError, Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
+import { DelayedError, Queue, UnrecoverableError, Worker, type Job, type RedisOptions as BullRedisOptions } from 'bullmq';
 import { Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
 import type { ResultsStore } from '../store/types.ts';
@@ -29,7 +29,7 @@ export interface SyncJobData {
 
 export interface AlertOutboxOptions {
   /** ioredis options (with `url`), e.g. `workerConnection(env.redisUrl)` (`maxRetriesPerRequest: null`). */
-  readonly connection: RedisOptions & { url?: string };
+  readonly connection: BullRedisOptions;
   /** BullMQ key prefix, no `:`. Default `evalwatch`. */
   readonly prefix?: string;
   /** Queue name. Default `alerts`. */
@@ -58,7 +58,10 @@ export interface AlertOutboxOptions {
   readonly attempts?: number;
   /** First retry delay (ms, before scaling), doubling each time. Default 5000. */
   readonly backoffMs?: number;
-  /** How long one worker holds an incident while syncing it (ms). Default 60000. */
+  /**
+   * How long one worker holds an incident while syncing it (ms); a crashed worker's hold lapses
+   * after this. Default: `lockDurationMs`.
+   */
   readonly incidentLockMs?: number;
   /** See {@link DeliveryOptions.claimStaleMs}. Default 120000. */
   readonly claimStaleMs?: number;
@@ -77,13 +80,13 @@ export interface AlertOutboxOptions {
 }
 
 export interface AlertOutbox {
-  readonly queue: Queue<SyncJobData>;
+  readonly queue: Queue;
   /** Adds a sync job per notifying action; deterministic job ids make a repeated enqueue a no-op. Resolves jobs added. */
   enqueue(actions: readonly AlertAction[]): Promise<number>;
   /** The BullMQ processor, for a worker the caller runs (`new Worker(name, outbox.process, …)`). */
   process(job: Job<SyncJobData>, token?: string): Promise<SyncOutcome>;
   /** Starts a worker in this process on the outbox queue; closed by `close()`. */
-  startWorker(): Worker<SyncJobData>;
+  startWorker(): Worker;
   /**
    * Enqueues every incident whose Slack message is behind its state (a crash between routing and
    * enqueue, an outage), and retries failed syncs. Call at worker start. Resolves jobs (re)queued.
@@ -113,8 +116,9 @@ export function createAlertOutbox(o: AlertOutboxOptions): AlertOutbox {
   const scale = o.timeScale ?? 1;
   const now = o.now ?? Date.now;
   const { url, ...redisOpts } = o.connection;
-  const queue = new Queue<SyncJobData>(name, { connection: o.connection, prefix });
-  const redis = url ? new Redis(url, { ...redisOpts, maxRetriesPerRequest: null }) : new Redis({ ...redisOpts, maxRetriesPerRequest: null });
+  const queue = new Queue(name, { connection: o.connection, prefix });
+  const ioOpts = { ...(redisOpts as RedisOptions), maxRetriesPerRequest: null };
+  const redis = url ? new Redis(url, ioOpts) : new Redis(ioOpts);
   const onError = (err: Error) => o.logger?.warn({ err: err.message }, 'alerts outbox: redis error (retrying)');
   queue.on('error', onError);
   redis.on('error', onError);
@@ -142,8 +146,8 @@ export function createAlertOutbox(o: AlertOutboxOptions): AlertOutbox {
     removeOnComplete: o.keepCompleted ?? { age: 7 * 86_400, count: 5000 },
     removeOnFail: o.keepFailed ?? { age: 30 * 86_400, count: 10_000 },
   };
-  const lockMs = o.incidentLockMs ?? 60_000;
-  const workers: Worker<SyncJobData>[] = [];
+  const lockMs = o.incidentLockMs ?? o.lockDurationMs ?? 30_000;
+  const workers: Worker[] = [];
 
   const defer = async (job: Job<SyncJobData>, token: string | undefined, delayMs: number, why: string): Promise<never> => {
     o.logger?.debug({ jobId: job.id, delayMs, why }, 'alerts outbox: deferring');
@@ -160,14 +164,14 @@ export function createAlertOutbox(o: AlertOutboxOptions): AlertOutbox {
     const lockKey = `${prefix}:${name}:lock:${incident.id}`;
     const lockValue = `${String(job.id)}:${token ?? ''}`;
     const got = await redis.set(lockKey, lockValue, 'PX', lockMs, 'NX');
-    if (got !== 'OK') return defer(job, token, 250 * scale + 5, 'incident locked by another worker');
+    if (got !== 'OK') return await defer(job, token, 250 * scale + 5, 'incident locked by another worker');
     try {
       const outcome = await syncIncident(delivery, incident);
       o.logger?.info({ incident: incident.id, rev: incident.rev, ...outcome }, 'alerts outbox: synced');
       return outcome;
     } catch (err) {
-      if (err instanceof RateLimitedDelayError) return defer(job, token, (err.retryAt - now()) * scale, err.message);
-      if (err instanceof ChannelHeldError || err instanceof DeliveryBusyError) return defer(job, token, err.retryAt - now(), err.message);
+      if (err instanceof RateLimitedDelayError) return await defer(job, token, (err.retryAt - now()) * scale, err.message);
+      if (err instanceof ChannelHeldError || err instanceof DeliveryBusyError) return await defer(job, token, err.retryAt - now(), err.message);
       if (err instanceof PermanentDeliveryError) {
         o.logger?.error({ incident: incident.id, err: err.message }, 'alerts outbox: Slack refused; kept in the failed set, reconcile() retries it');
         throw new UnrecoverableError(err.message);
@@ -175,7 +179,7 @@ export function createAlertOutbox(o: AlertOutboxOptions): AlertOutbox {
       const c = classifySlackError(err);
       if (c.kind === 'rate_limited') {
         await pacer.hold(incident.channel, now() + c.retryAfterMs * scale);
-        return defer(job, token, c.retryAfterMs * scale, 'rate limited');
+        return await defer(job, token, c.retryAfterMs * scale, 'rate limited');
       }
       o.logger?.warn({ incident: incident.id, attempt: job.attemptsMade + 1, err: (err as Error).message }, 'alerts outbox: transient failure, will retry');
       throw err;
@@ -201,7 +205,13 @@ export function createAlertOutbox(o: AlertOutboxOptions): AlertOutbox {
     },
     process: processJob,
     startWorker() {
-      const worker = new Worker<SyncJobData>(name, (job, token) => processJob(job, token), {
+      const worker = new Worker(name, (job: Job, token?: string) => {
+        const p = processJob(job as Job<SyncJobData>, token);
+        // A force-closed worker stops listening to its processors; their outcome must not become
+        // an unhandled rejection (the job itself is recovered by the stalled-job check).
+        p.catch(() => undefined);
+        return p;
+      }, {
         connection: { ...o.connection, maxRetriesPerRequest: null },
         prefix,
         concurrency: o.concurrency ?? 4,
@@ -246,8 +256,8 @@ export function createAlertOutbox(o: AlertOutboxOptions): AlertOutbox {
  * The job id of an incident revision: deterministic, without `:`.
  *
  * @example
- * syncJobId(incident); // 'sync.inc-3f2a9c1b0d-20261123T140200Z.r3'
+ * syncJobId(incident); // 'sync.inc-3f2a9c1b0d-20261123T140200Z.r3.f1'
  */
-export function syncJobId(incident: Pick<Incident, 'id' | 'rev'>): string {
-  return `sync.${incident.id}.r${incident.rev}`;
+export function syncJobId(incident: Pick<Incident, 'id' | 'rev' | 'followUpSeq'>): string {
+  return `sync.${incident.id}.r${incident.rev}.f${incident.followUpSeq}`;
 }

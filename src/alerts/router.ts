@@ -273,31 +273,32 @@ export function routeFindings(input: RouteInput): RouteResult {
     inc.suppressed = [...merged.values()].slice(-50);
   }
 
-  // Persist what changed; an action for every incident whose message changed or that has replies.
+  // Persist what changed. The message is edited when what it shows changed (a new revision);
+  // new follow-ups alone are thread replies and leave the message as it is.
   const actions: AlertAction[] = [];
   const incidents: Incident[] = [];
   for (const [key, inc] of groups) {
     const prior = findPrior(input.incidents, key);
     const seqs = issued.get(key) ?? [];
     const same = prior !== undefined && prior.id === inc.id;
-    const visibleChanged = !same || before.get(key) !== visibleState(inc);
-    if (visibleChanged) {
+    const msgChanged = !same || before.get(key) !== visibleState(inc);
+    if (msgChanged) {
       inc.rev = (same ? prior.rev : 0) + 1;
       inc.updatedAt = now;
-    } else if (JSON.stringify(prior) === JSON.stringify(inc)) {
+    } else if (seqs.length === 0 && JSON.stringify(prior) === JSON.stringify(inc)) {
       continue;
     }
     incidents.push(inc);
-    if (!visibleChanged) continue;
+    if (!msgChanged && seqs.length === 0) continue;
     const firstPost = inc.notify && (!same || !prior.notify);
     const type: AlertAction['type'] = !inc.notify
       ? 'track'
       : firstPost
         ? 'open'
-        : inc.status === 'resolved' && prior?.status === 'open'
-          ? 'resolve'
-          : same && stripFollowUps(before.get(key) ?? '') === stripFollowUps(visibleState(inc))
-            ? 'reply'
+        : !msgChanged
+          ? 'reply'
+          : inc.status === 'resolved' && prior?.status === 'open'
+            ? 'resolve'
             : 'update';
     actions.push({ type, incident: inc, followUps: seqs });
   }
@@ -389,14 +390,9 @@ function visibleState(inc: Incident): string {
     severity: inc.severity,
     notify: inc.notify,
     reopened: inc.reopened,
-    f: inc.followUpSeq,
     suppressed: inc.suppressed.length,
     members: Object.values(inc.members)
       .map((m) => [m.fingerprint, m.status, m.severity, m.finding.summary, m.finding.stats, m.finding.current, m.finding.baseline])
       .sort((a, b) => String(a[0]).localeCompare(String(b[0]))),
   });
-}
-
-function stripFollowUps(visible: string): string {
-  return visible.replace(/"f":\d+,/, '');
 }
