@@ -40,14 +40,15 @@ export function unavailableFinding(provider: string, model: string, u: { reason:
  * unhealthyFinding(model, canaries);
  */
 export function unhealthyFinding(model: string, c: CanaryResult): Finding {
-  const first = c.misses[0];
+  // A miss with a note says what the canary tests (e.g. length bias): the most telling example.
+  const first = c.misses.find((m) => m.note) ?? c.misses[0];
   return {
     fingerprint: `judge.unhealthy:${model}`,
     kind: 'judge.unhealthy',
     severity: 'warning',
     route: '*',
     subject: model,
-    summary: `Judge ${model} graded ${c.correct} of ${c.checks} canaries as expected${first ? ` (e.g. ${first.canary}: expected ${first.expected}, got ${first.got})` : ''}; quality is unmeasured this run: check for a model change or a length bias before trusting its scores.`,
+    summary: `Judge ${model} graded ${c.correct} of ${c.checks} canaries as expected${first ? ` (e.g. ${first.canary}: expected ${first.expected}, got ${first.got}${first.note ? ` — ${first.note}` : ''})` : ''}; quality is unmeasured this run: check for a model change or a length bias before trusting its scores.`,
     stats: { test: 'canaries', n: c.checks, accuracy: c.accuracy },
     baseline: { expectedAccuracy: 1 },
     current: { accuracy: c.accuracy, misses: c.misses },
