@@ -2,6 +2,8 @@ import type { Command } from 'commander';
 import * as demo from './demo.ts';
 import * as doctor from './doctor.ts';
 import * as report from './report.ts';
+import * as run from './run.ts';
+import * as worker from './worker.ts';
 
 /** A CLI command: registers itself on the program. */
 export interface CommandModule {
@@ -9,4 +11,4 @@ export interface CommandModule {
 }
 
 /** Every command, in the order `--help` lists them. */
-export const commandModules: CommandModule[] = [doctor, demo, report];
+export const commandModules: CommandModule[] = [run, worker, doctor, demo, report];

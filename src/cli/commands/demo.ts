@@ -1,0 +1,46 @@
+import path from 'node:path';
+import type { Command } from 'commander';
+import { HOUR } from '../../captures/partitions.ts';
+import { loadConfig } from '../../config/load.ts';
+import { runDemo } from '../../demo/run-demo.ts';
+import { exitCodeForReport } from '../../pipeline/run-core.ts';
+import { summarizeReport } from '../../report/find.ts';
+import { createLogger } from '../../runtime/logger.ts';
+import { ConfigError } from '../../config/errors.ts';
+import { setExitCode, type ExitCodeValue } from '../exit-codes.ts';
+import { withConfigOption } from '../options.ts';
+
+/** `evalwatch demo`: generate sample traffic locally and run the pipelines on it. */
+export function register(program: Command): void {
+  withConfigOption(
+    program
+      .command('demo')
+      .description('generate realistic sample traffic locally and run the pipelines on it (no cloud account, no API key, no Redis)')
+      .option('--dir <path>', 'folder the demo owns (its captures/ and results/ are replaced)', '.evalwatch/demo')
+      .option('--end <iso>', 'end of the generated traffic (default: now, rounded down to the hour)')
+      .option('--days <n>', 'days of traffic', '8')
+      .option('--seed <n>', 'seed of the traffic generator', '7'),
+  ).action(async function (this: Command, opts: { config?: string; dir: string; end?: string; days: string; seed: string }) {
+    const loaded = await loadConfig({ ...(opts.config ? { path: opts.config } : {}) });
+    const end = opts.end === undefined ? Math.floor(Date.now() / HOUR) * HOUR : Date.parse(opts.end);
+    if (!Number.isFinite(end) || end % HOUR !== 0) throw new ConfigError(`--end: expected an RFC 3339 time on the hour, e.g. 2026-11-23T14:00:00Z, got "${opts.end}"`);
+    const days = Number(opts.days);
+    if (!Number.isInteger(days) || days < 2) throw new ConfigError(`--days: expected a whole number ≥ 2, got "${opts.days}"`);
+    const { reports } = await runDemo({
+      dir: path.resolve(opts.dir),
+      end,
+      days,
+      seed: Number(opts.seed),
+      config: loaded.config,
+      logger: createLogger({ level: process.env.EVALWATCH_LOG_LEVEL ?? 'warn' }),
+    });
+    const last = reports.at(-1);
+    if (!last) return;
+    process.stdout.write(`\n${summarizeReport(last.report, last.location)}`);
+    process.stdout.write(
+      `\nOpen the report: ${last.location}\n` +
+        'Judge and Slack are off in the demo: set a judge endpoint in worker.config.ts and SLACK_BOT_TOKEN to turn them on.\n',
+    );
+    setExitCode(this, exitCodeForReport(last.report) as ExitCodeValue);
+  });
+}
