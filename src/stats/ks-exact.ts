@@ -94,16 +94,39 @@ export function countPathsOutside(m0: number, n0: number, g: number, h: number):
   if (lxj <= 0) return binom(m + n, n);
   const xj = new Float64Array(lxj);
   for (let j = 0; j < lxj; j++) xj[j] = Math.floor((h + mg * j + ng - 1) / ng);
+  // The same (top, k) pairs recur many times (xj advances almost regularly), so memoise.
+  const memo = new Map<number, number>();
+  const C = (top: number, k: number): number => {
+    const key = top * 4294967296 + k;
+    let v = memo.get(key);
+    if (v === undefined) {
+      v = binom(top, k);
+      memo.set(key, v);
+    }
+    return v;
+  };
   const B = new Float64Array(lxj);
   B[0] = 1;
   for (let j = 1; j < lxj; j++) {
     const xjj = xj[j] as number;
-    let Bj = binom(xjj + j, j);
-    for (let i = 0; i < j; i++) Bj -= binom(xjj - (xj[i] as number) + j - i, j - i) * (B[i] as number);
+    let Bj = C(xjj + j, j);
+    // scipy raises FloatingPointError at the first overflow and gives up on the exact method; once a
+    // term is infinite the count can never become finite again, so stop here instead of finishing O(n^2) work.
+    if (!Number.isFinite(Bj)) return Bj;
+    for (let i = 0; i < j; i++) {
+      const c = C(xjj - (xj[i] as number) + j - i, j - i);
+      if (!Number.isFinite(c)) return c;
+      Bj -= c * (B[i] as number);
+    }
+    if (!Number.isFinite(Bj)) return Bj;
     B[j] = Bj;
   }
   let numPaths = 0;
-  for (let j = 0; j < lxj; j++) numPaths += (B[j] as number) * binom(m - (xj[j] as number) + (n - j), n - j);
+  for (let j = 0; j < lxj; j++) {
+    const c = C(m - (xj[j] as number) + (n - j), n - j);
+    if (!Number.isFinite(c)) return c;
+    numPaths += (B[j] as number) * c;
+  }
   return numPaths;
 }
 
