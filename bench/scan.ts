@@ -4,6 +4,7 @@
  *   npx tsx bench/scan.ts            # ≥ 500 MB decompressed, cached in bench/.data/
  *   npx tsx bench/scan.ts --mb 100   # quicker
  *   npx tsx bench/scan.ts --runs 5   # repetitions per measurement (median reported)
+ *   npx tsx bench/scan.ts --no-pin   # skip the run pinned to one CPU
  *
  * Every measurement runs in its own child process (`node --import tsx bench/scan.ts --child …`)
  * so that one measurement's heap and JIT state do not pollute another's, and peak RSS
@@ -35,6 +36,8 @@ type Mode = 'gunzip' | 'naive' | 'ours';
 interface ChildResult {
   mode: Mode;
   seconds: number;
+  /** User + system CPU seconds of the whole process (main thread and zlib's thread pool). */
+  cpuSeconds: number;
   decompressedBytes: number;
   records: number;
   maxRssMB: number;
@@ -185,6 +188,7 @@ async function ensureData(mb: number): Promise<string> {
 // The three measurements, each run in a child process.
 
 async function child(mode: Mode, file: string): Promise<ChildResult> {
+  const cpu0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
   let bytes = 0;
   let records = 0;
@@ -227,9 +231,11 @@ async function child(mode: Mode, file: string): Promise<ChildResult> {
     }
   }
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  const cpu = process.cpuUsage(cpu0);
   return {
     mode,
     seconds,
+    cpuSeconds: (cpu.user + cpu.system) / 1e6,
     decompressedBytes: bytes,
     records,
     maxRssMB: Math.round(process.resourceUsage().maxRSS / 1024),
@@ -267,9 +273,11 @@ async function measure(file: string, runs: number, pin: boolean): Promise<Record
   const summary = (mode: Mode): Record<string, number> => {
     const r = results[mode];
     const secs = median(r.map((x) => x.seconds));
+    const cpu = median(r.map((x) => x.cpuSeconds));
     const first = r[0]!;
     return {
       seconds: Math.round(secs * 1000) / 1000,
+      cpuSeconds: Math.round(cpu * 1000) / 1000,
       decompressedMBps: Math.round(first.decompressedBytes / 1e6 / secs),
       ...(mode === 'gunzip' ? {} : { recordsPerSec: Math.round(first.records / secs) }),
       maxRssMB: Math.max(...r.map((x) => x.maxRssMB)),
@@ -285,6 +293,9 @@ async function measure(file: string, runs: number, pin: boolean): Promise<Record
     ours: o,
     ratioOursToGunzip: Math.round((g.seconds! / o.seconds!) * 100) / 100,
     ratioNaiveToGunzip: Math.round((g.seconds! / n.seconds!) * 100) / 100,
+    // Throughput ratios by CPU time: what one core would give, and robust on a busy machine.
+    cpuRatioOursToGunzip: Math.round((g.cpuSeconds! / o.cpuSeconds!) * 100) / 100,
+    cpuRatioNaiveToGunzip: Math.round((g.cpuSeconds! / n.cpuSeconds!) * 100) / 100,
   };
 }
 
@@ -297,7 +308,12 @@ function hasTaskset(): boolean {
   }
 }
 
-/** Runs the benchmark (or, with `--child`, one measurement) and prints JSON to stdout. */
+/**
+ * Runs the benchmark (or, with `--child <mode> --file <path>`, one measurement) and prints JSON.
+ *
+ * @example
+ * await main(['--mb', '100', '--runs', '3']); // prints { unpinned: { ratioOursToGunzip, … }, … }
+ */
 export async function main(argv: string[] = process.argv.slice(2)): Promise<void> {
   const arg = (name: string): string | undefined => {
     const i = argv.indexOf(name);

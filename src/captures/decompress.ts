@@ -17,6 +17,7 @@ export interface DecodeOptions {
   readonly highWaterMark?: number;
   /** Bytes handed to `onChunk` per event-loop turn. Default 64 KiB. */
   readonly sliceBytes?: number;
+  /** Stops reading; the promise then resolves with `kind: 'aborted'`. Default: none. */
   readonly signal?: AbortSignal;
 }
 

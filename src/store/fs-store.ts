@@ -25,6 +25,8 @@ const TEMP_PREFIX = '.~evalwatch-tmp.';
  * The results store on a local folder (the embedded default). Every write goes to a temporary file
  * in the target's folder, is fsynced, then renamed (or hard-linked for `putIfAbsent`) into place:
  * a reader sees the old object or the new one, never a partial one, also across processes.
+ * `list` gathers the matching keys of one prefix in memory and sorts them by UTF-16 code unit
+ * (the same as S3's UTF-8 byte order for every key without characters above U+FFFF).
  *
  * @example
  * const store = createFsStore({ root: '.evalwatch/results' });
