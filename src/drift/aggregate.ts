@@ -156,14 +156,18 @@ function mergeBottomK(a: [number, string][], b: [number, string][], k: number): 
   return out;
 }
 
-/** Top-k by value descending (`hi`) or ascending (`lo`), ties by request_id. */
+/** Whether [value, id] ranks before `x` in a `hi` (descending) or `lo` (ascending) list; ties by id. */
+function ranksBefore(value: number, id: string, x: [number, string], high: boolean): boolean {
+  if (value === x[0]) return id < x[1];
+  return high ? value > x[0] : value < x[0];
+}
+
+/** Top-k by value descending (`hi`) or ascending (`lo`), ties by request_id. Hot path: no closures. */
 function insertExtreme(list: [number, string][], value: number, id: string, k: number, high: boolean): void {
-  const better = (x: [number, string]) =>
-    high ? value > x[0] || (value === x[0] && id < x[1]) : value < x[0] || (value === x[0] && id < x[1]);
-  if (list.length >= k && !better(list[list.length - 1] as [number, string])) return;
-  if (list.some((e) => e[1] === id && e[0] === value)) return;
+  if (list.length >= k && !ranksBefore(value, id, list[list.length - 1] as [number, string], high)) return;
+  for (const e of list) if (e[1] === id && e[0] === value) return;
   let i = list.length;
-  while (i > 0 && better(list[i - 1] as [number, string])) i--;
+  while (i > 0 && ranksBefore(value, id, list[i - 1] as [number, string], high)) i--;
   list.splice(i, 0, [value, id]);
   if (list.length > k) list.pop();
 }
@@ -372,7 +376,6 @@ export function createHourAccumulator(start: number, options: AccumulatorOptions
       if (wt < acc.minW) acc.minW = wt;
       if (wt > acc.maxW) acc.maxW = wt;
       let h: RowHash | undefined;
-      const hash = () => (h ??= rowHash(id));
       for (let i = 0; i < NUMERIC_FEATURES.length; i++) {
         const x = features.numeric[i] as number;
         if (x !== x) continue;
@@ -386,7 +389,8 @@ export function createHourAccumulator(start: number, options: AccumulatorOptions
         a.ls += wt * lx;
         a.ls2 += wt * lx * lx;
         a.sketch.add(x, wt);
-        a.sample.add(sampleKey(hash(), NUMERIC_SALT[i] as number), x, wt);
+        h ??= rowHash(id);
+        a.sample.add(sampleKey(h, NUMERIC_SALT[i] as number), x, wt);
         insertExtreme(a.hi, x, id, EXAMPLES_PER_LIST, true);
         insertExtreme(a.lo, x, id, EXAMPLES_PER_LIST, false);
       }
@@ -397,7 +401,8 @@ export function createHourAccumulator(start: number, options: AccumulatorOptions
         a.n++;
         a.w += wt;
         a.w2 += wt * wt;
-        const key = sampleKey(hash(), FLAG_SALT[i] as number);
+        h ??= rowHash(id);
+        const key = sampleKey(h, FLAG_SALT[i] as number);
         if (v === 1) {
           a.k++;
           a.kw += wt;
@@ -414,7 +419,8 @@ export function createHourAccumulator(start: number, options: AccumulatorOptions
         const cell = (a.c[label] ??= [0, 0]);
         cell[0]++;
         cell[1] += wt;
-        insertBottomK((a.ex[label] ??= []), sampleKey(hash(), CAT_SALT[i] as number), id, EXAMPLES_PER_LIST);
+        h ??= rowHash(id);
+        insertBottomK((a.ex[label] ??= []), sampleKey(h, CAT_SALT[i] as number), id, EXAMPLES_PER_LIST);
         if (Object.keys(a.c).length > MAX_LABELS * 2) capLabels(a);
       }
     },

@@ -3,7 +3,7 @@ import type { NumericAgg } from './aggregate.ts';
 import type { DriftOptions, TestOutcome } from './analyze-types.ts';
 import type { NumericFeature } from './features.ts';
 import { formatChange, formatValue } from './format.ts';
-import { assembleSample, robustScale, wasserstein1 } from './sample.ts';
+import { assembleSample, log1pScale, robustScale, wasserstein1 } from './sample.ts';
 import { sketchQuantiles } from './sketch.ts';
 
 /**
@@ -81,7 +81,7 @@ export function testNumeric(
   if (nWin === 0) return miss(`no ${feature.label} values in the window (baseline n = ${nBase})`);
   if (nBase === 0) return miss(`no ${feature.label} values in the baseline (window n = ${nWin})`);
 
-  const map = feature.skewed ? (x: number) => Math.log1p(Math.max(0, x)) : undefined;
+  const map = feature.skewed ? log1pScale : undefined;
   const win = assembleSample(window, map);
   const base = assembleSample(baseline, map);
   const weighted = !(win.equalWeights && base.equalWeights);

@@ -192,6 +192,9 @@ export function testSigma(
     method = 'sigma_trailing';
     history = { windows: ys.length };
   }
+  // A normal-theory band is wrong for rare events (one refusal in 25 calls is not a 9σ event when
+  // the rate is 0.1%): below 5 expected events or non-events the rate test (Fisher) speaks alone.
+  if (metric.kind === 'rate' && Math.min(expected, 1 - expected) * cur.a < 5) return null;
   const pValue = Number.isFinite(z) ? Math.min(1, 2 * studentTSf(Math.abs(z), df)) : 0;
 
   const shownCur = display(metric, cur.y);

@@ -174,10 +174,10 @@ export const FEATURES: readonly Feature[] = [
   numeric('cost_usd', 'cost per request', 'operational', 'USD', true, (x) => finite(x.record.cost_usd)),
   flag('cached', 'cache-hit rate', 'operational', (x) => x.record.cached),
   flag('server_error', '5xx rate', 'operational', (x) =>
-    x.record.downstream_status === undefined ? undefined : statusClass(x.record.downstream_status) === '5xx',
+    x.record.downstream_status === undefined ? undefined : statusClass(String(x.record.downstream_status)) === '5xx',
   ),
   categorical('status_class', 'status class', 'operational', true, (x) =>
-    x.record.downstream_status === undefined ? undefined : statusClass(x.record.downstream_status),
+    x.record.downstream_status === undefined ? undefined : statusClass(String(x.record.downstream_status)),
   ),
   ...missingFlags,
   categorical('model', 'model', 'dimension', false, (x) => x.record.model),

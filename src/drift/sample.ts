@@ -16,50 +16,124 @@ export interface WeightedSample {
 }
 
 /**
- * Concatenates hourly samples into one sample of the whole span. An hour that had more rows than
- * its sample keeps (busy hours) is scaled up: every sampled value carries `w · (Σw_hour / Σw_sample)`,
- * so a baseline is not tilted toward quiet night hours, whose rows all fit in the sample.
- * Optionally maps values (log1p for skewed features).
+ * One sample of a whole span from its hourly bottom-k samples. Every hour keeps the rows whose
+ * sampling key is below one common threshold τ — the smallest k-th key among hours that had more
+ * rows than their sample holds — so each row of the span is kept with the same probability
+ * whatever its hour's volume (coordinated bottom-k sampling). Busy hours are therefore not
+ * under-represented next to quiet night hours, and no inflation weights are needed: with one
+ * sample rate the weights stay equal and the exact unweighted KS applies. Values keep their
+ * Horvitz–Thompson weight (1 / sample_rate). Optionally maps values (log1p for skewed features).
  *
  * @example
  * const s = assembleSample(hours.map((h) => h.num.output_tokens).filter(Boolean));
- * s.values.length; // Σ sample sizes
+ * s.values.length; // rows of the span kept under the common threshold
  */
 export function assembleSample(aggs: readonly NumericAgg[], map?: (x: number) => number): WeightedSample {
-  let total = 0;
-  for (const a of aggs) total += a.r.k.length;
-  const pairs = new Float64Array(total * 2);
-  let o = 0;
+  let tau = Infinity;
   for (const a of aggs) {
-    const r = a.r;
-    let sw = 0;
-    for (let i = 0; i < r.k.length; i++) sw += r.w?.[i] ?? 1;
-    const inflate = sw > 0 ? a.w / sw : 1;
-    for (let i = 0; i < r.k.length; i++) {
-      const v = r.v[i] as number;
-      pairs[o++] = map ? map(v) : v;
-      pairs[o++] = (r.w?.[i] ?? 1) * inflate;
-    }
+    if (a.n > a.r.k.length && a.r.k.length > 0) tau = Math.min(tau, a.r.k[a.r.k.length - 1] as number);
   }
-  const idx = new Uint32Array(total);
-  for (let i = 0; i < total; i++) idx[i] = i;
-  idx.sort((i, j) => (pairs[2 * i] as number) - (pairs[2 * j] as number));
-  const values = new Float64Array(total);
-  const weights = new Float64Array(total);
+  // Each hour's sample is sorted once (cached), then the sorted runs are merged pairwise: a 7-day
+  // baseline is rebuilt every hour from ~168 runs, and merging is far cheaper than re-sorting.
+  let runs = aggs.map((a) => belowThreshold(sortedRun(a, map), tau)).filter((r) => r.values.length > 0);
+  if (runs.length === 0) return { values: new Float64Array(0), weights: new Float64Array(0), equalWeights: true, ess: 0 };
+  while (runs.length > 1) {
+    const next: SortedRun[] = [];
+    for (let i = 0; i < runs.length; i += 2) {
+      const a = runs[i] as SortedRun;
+      const b = runs[i + 1];
+      next.push(b ? mergeRuns(a, b) : a);
+    }
+    runs = next;
+  }
+  const { values, weights } = runs[0] as SortedRun;
   let s = 0;
   let s2 = 0;
-  const w0 = total > 0 ? (pairs[1] as number) : 1;
+  const w0 = weights[0] as number;
   let equal = true;
-  for (let i = 0; i < total; i++) {
-    const j = idx[i] as number;
-    values[i] = pairs[2 * j] as number;
-    const w = pairs[2 * j + 1] as number;
-    weights[i] = w;
+  for (let i = 0; i < weights.length; i++) {
+    const w = weights[i] as number;
     s += w;
     s2 += w * w;
     if (equal && Math.abs(w - w0) > 1e-9 * w0) equal = false;
   }
   return { values, weights, equalWeights: equal, ess: s2 > 0 ? (s * s) / s2 : 0 };
+}
+
+interface SortedRun {
+  values: Float64Array;
+  weights: Float64Array;
+  keys?: Float64Array;
+}
+
+const runCache = new WeakMap<NumericAgg, Map<unknown, Required<SortedRun>>>();
+
+function sortedRun(a: NumericAgg, map?: (x: number) => number): Required<SortedRun> {
+  let byMap = runCache.get(a);
+  const cacheKey = map ?? 'identity';
+  const hit = byMap?.get(cacheKey);
+  if (hit) return hit;
+  const r = a.r;
+  const n = r.k.length;
+  const idx = Array.from({ length: n }, (_, i) => i);
+  const mapped = Float64Array.from(r.v, (v) => (map ? map(v) : v));
+  idx.sort((i, j) => (mapped[i] as number) - (mapped[j] as number));
+  const run = {
+    values: Float64Array.from(idx, (i) => mapped[i] as number),
+    weights: Float64Array.from(idx, (i) => r.w?.[i] ?? 1),
+    keys: Float64Array.from(idx, (i) => r.k[i] as number),
+  };
+  if (!byMap) runCache.set(a, (byMap = new Map()));
+  byMap.set(cacheKey, run);
+  return run;
+}
+
+function belowThreshold(run: Required<SortedRun>, tau: number): SortedRun {
+  if (tau === Infinity) return run;
+  let kept = 0;
+  for (let i = 0; i < run.keys.length; i++) if ((run.keys[i] as number) <= tau) kept++;
+  if (kept === run.keys.length) return run;
+  const values = new Float64Array(kept);
+  const weights = new Float64Array(kept);
+  let o = 0;
+  for (let i = 0; i < run.keys.length; i++) {
+    if ((run.keys[i] as number) <= tau) {
+      values[o] = run.values[i] as number;
+      weights[o++] = run.weights[i] as number;
+    }
+  }
+  return { values, weights };
+}
+
+/** log(1 + max(0, x)): the scale skewed features are compared on (one shared function, so caches hit). */
+export const log1pScale = (x: number): number => Math.log1p(Math.max(0, x));
+
+function mergeRuns(a: SortedRun, b: SortedRun): SortedRun {
+  const na = a.values.length;
+  const nb = b.values.length;
+  const values = new Float64Array(na + nb);
+  const weights = new Float64Array(na + nb);
+  let i = 0;
+  let j = 0;
+  let o = 0;
+  while (i < na && j < nb) {
+    if ((a.values[i] as number) <= (b.values[j] as number)) {
+      values[o] = a.values[i] as number;
+      weights[o++] = a.weights[i++] as number;
+    } else {
+      values[o] = b.values[j] as number;
+      weights[o++] = b.weights[j++] as number;
+    }
+  }
+  while (i < na) {
+    values[o] = a.values[i] as number;
+    weights[o++] = a.weights[i++] as number;
+  }
+  while (j < nb) {
+    values[o] = b.values[j] as number;
+    weights[o++] = b.weights[j++] as number;
+  }
+  return { values, weights };
 }
 
 /**

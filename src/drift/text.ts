@@ -25,6 +25,9 @@ export type ScriptLabel = (typeof scriptLabels)[number];
 const SCRIPT_RE =
   /(\p{Script=Latin})|(\p{Script=Cyrillic})|(\p{Script=Greek})|(\p{Script=Arabic})|(\p{Script=Hebrew})|(\p{Script=Devanagari})|(\p{Script=Han})|(\p{Script=Hangul})|(\p{Script=Hiragana}|\p{Script=Katakana})|(\p{L})/gu;
 
+// ASCII plus Latin-1 and Latin Extended-A/B letters (German, Spanish, French, Polish…).
+const LATIN_ONLY_RE = /^[\x00-\u024f\u2000-\u206f]*$/;
+
 /**
  * Only the head of a text is classified: the dominant script of a prompt is settled within its
  * first few thousand characters, and scanning megabyte prompts would dominate the feature cost.
@@ -43,6 +46,8 @@ export const SCRIPT_SAMPLE_CHARS = 2_000;
  */
 export function dominantScript(text: string): ScriptLabel {
   const head = text.length > SCRIPT_SAMPLE_CHARS ? text.slice(0, SCRIPT_SAMPLE_CHARS) : text;
+  // Most traffic is Latin-script: answer it without the per-letter Unicode scan.
+  if (LATIN_ONLY_RE.test(head)) return /[A-Za-z\u00c0-\u024f]/.test(head) ? 'latin' : 'none';
   const counts = new Array<number>(10).fill(0);
   let letters = 0;
   SCRIPT_RE.lastIndex = 0;
