@@ -212,6 +212,7 @@ export async function startQueueWorker(o: QueueWorkerOptions): Promise<QueueWork
           deadlineMs: options.shutdownDeadlineMs,
           logger,
         });
+        await deps.progress.flush().catch(() => {});
         await Promise.allSettled([flow.close(), ...Object.values(queues).map((q) => q.close())]);
         progressRedis.disconnect();
         logger.info(result, 'worker stopped');

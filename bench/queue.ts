@@ -1,0 +1,250 @@
+/**
+ * Queue layer benchmark (prints JSON): `npx tsx bench/queue.ts`
+ *
+ * 1. Per-job overhead: the same no-op jobs through a bare BullMQ worker and through our unit
+ *    processor (contract checks, pipeline lookup, partial sizing, progress hash, metrics), same
+ *    Redis, same concurrency, interleaved rounds, medians. Target: ≤ 20% overhead.
+ * 2. End-to-end drift run over ≥ 1M generated captures with 1 and then 2 worker processes
+ *    (`drift` from the registry, real fs source and store). Target: ≥ 1.7× speed-up on 2 cores.
+ *
+ * `BENCH_JOBS` (default 3000), `BENCH_RECORDS` (default 1_050_000), `BENCH_SKIP_E2E=1`.
+ * Run with `--worker` it is the worker process of part 2.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Queue, Worker } from 'bullmq';
+import { Redis } from 'ioredis';
+import { parseConfig } from '../src/config/load.ts';
+import type { Pipeline } from '../src/pipeline/types.ts';
+import { createRunClient } from '../src/queue/client.ts';
+import { runIdFor, UNITS_QUEUE } from '../src/queue/names.ts';
+import { serveWorker } from '../src/queue/serve.ts';
+import { startQueueWorker } from '../src/queue/worker.ts';
+import { createContext } from '../src/runtime/context.ts';
+import { silentLogger } from '../src/runtime/logger.ts';
+
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const HOUR = 3_600_000;
+
+const noop: Pipeline<{ n: number }> = {
+  name: 'drift',
+  plan: async () => [],
+  processUnit: async () => ({ n: 1 }),
+  merge: (p) => ({ n: p.length }),
+  finalize: async () => {
+    throw new Error('not used');
+  },
+};
+
+async function deletePrefix(prefix: string): Promise<void> {
+  const redis = new Redis(REDIS_URL);
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+    cursor = next;
+    if (keys.length) await redis.unlink(...keys);
+  } while (cursor !== '0');
+  redis.disconnect();
+}
+
+/** Adds `n` unit jobs and returns the ms until all completed (polled the same way for both). */
+async function drain(queue: Queue, n: number, start: () => Promise<() => Promise<void>>, payload: (i: number) => unknown): Promise<number> {
+  const jobs = Array.from({ length: n }, (_, i) => ({ name: 'unit', data: payload(i), opts: { jobId: `j${i}`, removeOnComplete: false } }));
+  for (let i = 0; i < jobs.length; i += 500) await queue.addBulk(jobs.slice(i, i + 500));
+  const t0 = performance.now();
+  const stop = await start();
+  while ((await queue.getCompletedCount()) < n) await new Promise((r) => setTimeout(r, 5));
+  const ms = performance.now() - t0;
+  await stop();
+  return ms;
+}
+
+async function overhead(jobs: number, rounds: number, concurrency: number) {
+  const bare: number[] = [];
+  const ours: number[] = [];
+  const window = { start: Date.UTC(2026, 10, 23, 13), end: Date.UTC(2026, 10, 23, 14) };
+  const run = { runId: runIdFor('drift', window), pipeline: 'drift', window, requestedAt: window.end };
+  const dir = await mkdtemp(join(tmpdir(), 'evalwatch-bench-'));
+  for (let r = 0; r < rounds; r++) {
+    for (const kind of r % 2 === 0 ? (['bare', 'ours'] as const) : (['ours', 'bare'] as const)) {
+      const prefix = `evalwatch-bench-${process.pid}-${r}-${kind}`;
+      const queue = new Queue(UNITS_QUEUE, { connection: { url: REDIS_URL }, prefix });
+      const payload = (i: number) => ({ v: 1, run, unit: { id: `u${i}`, keys: [`k${i}`] } });
+      let ms: number;
+      if (kind === 'bare') {
+        ms = await drain(queue, jobs, async () => {
+          const w = new Worker(UNITS_QUEUE, async () => ({ v: 1, unitId: 'x', partial: { n: 1 } }), {
+            connection: { url: REDIS_URL, maxRetriesPerRequest: null },
+            prefix,
+            concurrency,
+          });
+          return () => w.close();
+        }, payload);
+        bare.push(ms);
+      } else {
+        const config = parseConfig({ store: { kind: 'fs', path: dir }, captures: { source: { kind: 'fs', path: dir } }, redis: { prefix } }, 'bench');
+        const ctx = createContext({ config, logger: silentLogger() });
+        ms = await drain(queue, jobs, async () => {
+          const w = await startQueueWorker({ ctx, redisUrl: REDIS_URL, resolvePipeline: async () => noop as Pipeline, reconcile: false, options: { concurrency } });
+          return async () => void (await w.close());
+        }, payload);
+        ours.push(ms);
+      }
+      await queue.close();
+      await deletePrefix(prefix);
+    }
+  }
+  await rm(dir, { recursive: true, force: true });
+  const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
+  const b = med(bare);
+  const o = med(ours);
+  return {
+    jobs,
+    rounds,
+    concurrency,
+    bareMsMedian: Math.round(b),
+    oursMsMedian: Math.round(o),
+    bareJobsPerSec: Math.round((jobs / b) * 1000),
+    oursJobsPerSec: Math.round((jobs / o) * 1000),
+    overheadRatio: Number((o / b).toFixed(3)),
+    target: '≤ 1.20',
+  };
+}
+
+/**
+ * Writes ≥ `records` valid captures over the 24 partition hours before `end`, 4 objects per hour.
+ *
+ * @example
+ * await writeCaptures('/tmp/captures', 1_050_000, Date.UTC(2026, 10, 23));
+ */
+export async function writeCaptures(root: string, records: number, end: number): Promise<number> {
+  const routes = ['chat', 'search', 'summarize', 'extract', 'classify'];
+  const models = ['gpt-4o-2024-08-06', 'gpt-4o-mini-2024-07-18'];
+  const perObject = Math.ceil(records / 96);
+  let n = 0;
+  for (let h = 0; h < 24; h++) {
+    const hourStart = end - (24 - h) * HOUR;
+    const d = new Date(hourStart).toISOString();
+    const dir = join(root, `dt=${d.slice(0, 10)}`, `hour=${d.slice(11, 13)}`);
+    await mkdir(dir, { recursive: true });
+    for (let f = 0; f < 4; f++) {
+      const lines: string[] = [];
+      for (let i = 0; i < perObject; i++, n++) {
+        const x = (n * 2654435761) >>> 0;
+        lines.push(
+          JSON.stringify({
+            request_id: `req-${n}`,
+            timestamp: new Date(hourStart + (x % HOUR)).toISOString(),
+            route: routes[x % routes.length],
+            model: models[(x >>> 3) % 2],
+            input_tokens: 200 + (x % 1800),
+            output_tokens: 50 + ((x >>> 5) % 600),
+            latency_total_ms: 300 + ((x >>> 7) % 5000),
+            latency_to_first_token_ms: 80 + ((x >>> 9) % 700),
+            cached: (x & 15) === 0,
+            downstream_status: (x % 97) === 0 ? '500' : '200',
+            sample_rate: 1,
+            response: (x & 63) === 0 ? "I'm sorry, I can't help with that." : 'Here is the answer you asked for.',
+          }),
+        );
+      }
+      await writeFile(join(dir, `part-${f}.jsonl`), `${lines.join('\n')}\n`);
+    }
+  }
+  return n;
+}
+
+function startWorkerProcess(env: Record<string, string>): { child: ChildProcess; ready: Promise<void> } {
+  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--worker'], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const ready = new Promise<void>((resolve, reject) => {
+    child.stdout?.on('data', (d: Buffer) => d.toString().includes('READY') && resolve());
+    child.once('exit', (c) => reject(new Error(`bench worker exited ${c}`)));
+  });
+  return { child, ready };
+}
+
+async function e2e(records: number) {
+  const root = await mkdtemp(join(tmpdir(), 'evalwatch-bench-e2e-'));
+  const end = Date.UTC(2026, 10, 23, 0);
+  const captures = join(root, 'captures');
+  const written = await writeCaptures(captures, records, end);
+  const window = { start: end - 24 * HOUR, end };
+  const results: Record<string, unknown> = {};
+  const times: Record<number, number> = {};
+  for (const procs of [1, 2]) {
+    const prefix = `evalwatch-bench-e2e-${process.pid}-${procs}`;
+    const store = join(root, `results-${procs}`);
+    const env = { EW_PREFIX: prefix, EW_CAPTURES: captures, EW_STORE: store, REDIS_URL };
+    const workers = Array.from({ length: procs }, () => startWorkerProcess(env));
+    await Promise.all(workers.map((w) => w.ready));
+    const config = parseConfig({ store: { kind: 'fs', path: store }, captures: { source: { kind: 'fs', path: captures } }, redis: { prefix } }, 'bench');
+    const ctx = createContext({ config, logger: silentLogger() });
+    const client = await createRunClient({ redisUrl: REDIS_URL, prefix, store: ctx.store });
+    const run = { runId: runIdFor('drift', window), pipeline: 'drift' as const, window, requestedAt: end };
+    const t0 = performance.now();
+    await client.enqueue(run);
+    let unitsMs = 0;
+    let planMs = 0;
+    const done = await client.wait(run, {
+      pollMs: 50,
+      onProgress: (st) => {
+        if (!planMs && st.unitsPlanned > 0) planMs = performance.now() - t0;
+        if (!unitsMs && (st.phase === 'finalizing' || st.phase === 'finished')) unitsMs = performance.now() - t0;
+      },
+    });
+    const ms = performance.now() - t0;
+    times[procs] = ms;
+    results[`workers${procs}`] = {
+      ms: Math.round(ms),
+      planMs: Math.round(planMs),
+      unitsDoneAtMs: Math.round(unitsMs),
+      finalizeMs: Math.round(ms - unitsMs),
+      recordsPerSec: Math.round(((done.report?.input.records ?? 0) / ms) * 1000),
+      status: done.report?.status,
+      records: done.report?.input.records,
+      units: done.report?.coverage.unitsDone,
+    };
+    await client.close();
+    for (const w of workers) w.child.kill('SIGTERM');
+    await Promise.all(workers.map((w) => new Promise((r) => w.child.once('exit', r))));
+    await deletePrefix(prefix);
+  }
+  await rm(root, { recursive: true, force: true });
+  return { capturesWritten: written, objects: 96, ...results, speedup: Number(((times[1] as number) / (times[2] as number)).toFixed(2)), target: '≥ 1.7', cpus: cpus().length };
+}
+
+async function workerMain(): Promise<void> {
+  const e = process.env;
+  const config = parseConfig(
+    { captures: { source: { kind: 'fs', path: e.EW_CAPTURES } }, store: { kind: 'fs', path: e.EW_STORE }, redis: { prefix: e.EW_PREFIX } },
+    'bench worker',
+  );
+  // One process uses one core for the CPU-bound units: concurrency 2 overlaps reads with parsing.
+  const served = await serveWorker({ ctx: createContext({ config, logger: silentLogger() }), redisUrl: REDIS_URL, http: null, options: { concurrency: 2 } });
+  process.stdout.write('READY\n');
+  await served.stopped;
+  process.exit(0);
+}
+
+/**
+ * Runs the benchmark and prints its figures as JSON.
+ *
+ * @example
+ * await main(); // { overhead: {...}, e2e: {...} }
+ */
+export async function main(): Promise<Record<string, unknown>> {
+  const out: Record<string, unknown> = { node: process.version };
+  out.overhead = await overhead(Number(process.env.BENCH_JOBS ?? 3000), 5, 8);
+  if (!process.env.BENCH_SKIP_E2E) out.e2e = await e2e(Number(process.env.BENCH_RECORDS ?? 1_050_000));
+  process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+  return out;
+}
+
+if (process.argv.includes('--worker')) await workerMain();
+else if (import.meta.url === `file://${process.argv[1]}`) await main();
