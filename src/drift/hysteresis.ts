@@ -149,8 +149,9 @@ export function stepHysteresis(
   }
   // Forget subjects with nothing left to remember.
   for (const [fp, e] of Object.entries(entries)) {
-    const quiet = (e.status === 'clear' || e.status === 'resolved') && !e.history.some((h) => h.breach);
-    if (quiet && e.lastEnd <= windowEnd - m * windowMs) delete entries[fp];
+    // A clear or resolved subject without a breach in its last m windows carries no information.
+    const quiet = (e.status === 'clear' || e.status === 'resolved') && !e.history.some((h) => h.breach && h.end > windowEnd - m * windowMs);
+    if (quiet) delete entries[fp];
   }
   const sorted: Record<string, HysteresisEntry> = {};
   for (const fp of Object.keys(entries).sort()) sorted[fp] = entries[fp] as HysteresisEntry;

@@ -1,0 +1,109 @@
+import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createFsSource } from '../../src/captures/fs-source.ts';
+import { keyTemplate } from '../../src/captures/partitions.ts';
+import { configSchema } from '../../src/config/schema.ts';
+import { aggregateFileKey, loadHistory } from '../../src/drift/history.ts';
+import { driftPipeline, runDriftInline } from '../../src/drift/pipeline.ts';
+import type { PipelineContext, RunRequest } from '../../src/pipeline/types.ts';
+import { createFsStore } from '../../src/store/fs-store.ts';
+import { hourRecords } from './helpers.ts';
+
+const HOUR = 3_600_000;
+const T0 = Date.UTC(2026, 2, 2, 0);
+const HISTORY_HOURS = 48;
+const DRIFT_FROM = T0 + HISTORY_HOURS * HOUR;
+
+let dir: string;
+let ctx: PipelineContext;
+
+function run(start: number, hours = 1): RunRequest {
+  return { runId: `drift-${start}-${hours}h`, pipeline: 'drift', window: { start, end: start + hours * HOUR }, requestedAt: start + hours * HOUR };
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'evalwatch-drift-'));
+  const tpl = keyTemplate('hive');
+  for (let i = 0; i < HISTORY_HOURS + 2; i++) {
+    const h = T0 + i * HOUR;
+    const drift = h >= DRIFT_FROM;
+    const rows = hourRecords(h, 1000 + i, { rows: 200, outputShift: drift ? Math.log(1.35) : 0 });
+    const lines = rows.map(({ ts: _ts, weight: _w, population: _p, ...r }) => JSON.stringify(r));
+    if (i === HISTORY_HOURS) lines.splice(3, 0, '{"request_id": "broken"', '{"timestamp": 5}');
+    const folder = join(dir, 'captures', tpl.prefixFor(h));
+    await mkdir(folder, { recursive: true });
+    // Two objects per hour: units are per object and must merge into one hour.
+    await writeFile(join(folder, 'part-0.jsonl'), `${lines.slice(0, 120).join('\n')}\n`);
+    await writeFile(join(folder, 'part-1.jsonl'), `${lines.slice(120).join('\n')}\n`);
+  }
+  const config = configSchema.parse({});
+  ctx = {
+    config,
+    source: createFsSource({ root: join(dir, 'captures') }),
+    store: createFsStore({ root: join(dir, 'results'), fsync: false }),
+    now: () => T0 + 1000 * HOUR,
+    logger: pino({ level: 'silent' }),
+  };
+  // History: one 48h run persists every hour's aggregate.
+  await runDriftInline(ctx, run(T0, HISTORY_HOURS));
+}, 120_000);
+
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('drift pipeline (fs source, fs store)', () => {
+  it('plans one unit per capture object with a short, colon-free id', async () => {
+    const units = await driftPipeline.plan(ctx, run(DRIFT_FROM));
+    expect(units).toHaveLength(2);
+    for (const u of units) expect(u.id).toMatch(/^[0-9a-f]{16}$/);
+  });
+
+  it('persists hourly aggregates that later runs read as history', async () => {
+    const { hours, gaps } = await loadHistory(ctx.store, T0, DRIFT_FROM);
+    expect(hours.size).toBe(HISTORY_HOURS);
+    expect(gaps).toEqual([]);
+    expect((await ctx.store.get(aggregateFileKey(T0))) !== null).toBe(true);
+    expect(hours.get(T0)?.answer?.rows).toBe(200);
+  });
+
+  it('finds the output-length drift, fires on the second window, with an actionable summary', async () => {
+    const first = await runDriftInline(ctx, run(DRIFT_FROM));
+    const f1 = first.findings.find((f) => f.subject === 'output_tokens' && f.route === 'answer');
+    expect(f1?.state === 'pending' || f1?.state === 'firing').toBe(true);
+    expect(first.input.rejected.invalid_json).toBe(1);
+    expect(first.input.rejected.schema_invalid).toBe(1);
+    expect(first.input.quarantined).toBe(2);
+
+    const second = await runDriftInline(ctx, run(DRIFT_FROM + HOUR));
+    const f = second.findings.find((x) => x.subject === 'output_tokens' && x.route === 'answer');
+    expect(f?.state).toBe('firing');
+    expect(f?.kind).toBe('drift.numeric');
+    expect(f?.summary).toMatch(
+      /^answer: output tokens p50 \d+ → \d+ \(\+\d+%\) since 00:00 UTC; KS D = 0\.\d\d, q (<|=) [\d.e-]+; n = 200 vs [\d,]+$/,
+    );
+    expect(f?.examples).toHaveLength(5);
+    expect(f?.stats.effect).toMatchObject({ ksD: expect.any(Number), wasserstein: expect.any(Number) });
+    expect(f?.fingerprint).toMatch(/^[0-9a-f]{16}$/);
+    // 48 hours of history is 29% of the 7-day baseline: measured, but said so.
+    expect(second.status).toBe('degraded');
+    expect(second.statusReasons).toEqual(['baseline history covers 29% of 7d']);
+    expect(second.coverage).toMatchObject({ unitsPlanned: 2, unitsDone: 2, unitsFailed: 0 });
+  });
+
+  it('a re-run of the same window yields the same report (idempotent hysteresis and aggregates)', async () => {
+    const a = await runDriftInline(ctx, run(DRIFT_FROM + HOUR));
+    const b = await runDriftInline(ctx, run(DRIFT_FROM + HOUR));
+    expect(JSON.stringify(b)).toBe(JSON.stringify(a));
+  });
+
+  it('is unmeasurable, not "no drift", on a window without captures', async () => {
+    const r = await runDriftInline(ctx, run(T0 + 100 * HOUR));
+    expect(r.status).toBe('unmeasurable');
+    expect(r.findings.filter((f) => f.kind !== 'drift.sigma')).toEqual([]);
+    expect(r.statusReasons[0]).toMatch(/no population records/);
+  });
+});
