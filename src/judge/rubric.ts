@@ -20,7 +20,7 @@ export function parseRubric(text: string, file: string): Rubric {
   const doc = parseDocument(text, { lineCounter, prettyErrors: false });
   if (doc.errors.length) {
     const e = doc.errors[0]!;
-    const line = e.linePos?.[0]?.line;
+    const line = e.linePos?.[0]?.line ?? (e.pos?.[0] !== undefined ? lineCounter.linePos(e.pos[0]).line : undefined);
     throw new RubricError(file, '', `not valid YAML: ${e.message.split('\n')[0]}`, line);
   }
   const raw: unknown = doc.toJS();
