@@ -182,6 +182,20 @@ export class RecordRng {
   lognormal(slot: number, median: number, sigma: number): number {
     return median * Math.exp(sigma * this.normal(slot));
   }
+
+  /** The second normal of the last `normalPair` call. */
+  spare = 0;
+
+  /**
+   * Two independent standard normals from one pair of uniforms (both Box–Muller branches), for
+   * half the logarithms: returns the first, leaves the second in `spare`.
+   */
+  normalPair(slot: number): number {
+    const r = Math.sqrt(-2 * Math.log(this.u(slot)));
+    const theta = 2 * Math.PI * this.u(slot + 1000);
+    this.spare = r * Math.sin(theta);
+    return r * Math.cos(theta);
+  }
 }
 
 /**

@@ -37,10 +37,12 @@ export const SLOT = {
   cacheScoreNull: 14,
   schema: 15,
   schemaVariant: 16,
-  inputTokens: 17,
-  outputTokens: 18,
-  ttft: 19,
-  tokensPerSecond: 20,
+  /** Input and output token targets (one normal pair). */
+  tokens: 17,
+  /** Cached-call TTFT. */
+  ttft: 18,
+  /** TTFT and decoding speed of an uncached call (one normal pair). */
+  speed: 19,
   overhead: 21,
   errorLatency: 22,
   volumeAccept: 23,
@@ -144,8 +146,9 @@ export function buildRecord(ctx: TrafficContext, a: Arrival, hourPrefix: string)
   const cached = ok && rng.u(SLOT.cached) < route.cachedRate;
   const refused = ok && rng.u(SLOT.refusal) < Math.min(1, route.refusalRate * effects.refusalFactor);
   const schemaValid = rng.u(SLOT.schema) < (effects.schemaValidRate ?? route.schemaValidRate);
-  const targetIn = rng.lognormal(SLOT.inputTokens, route.inputTokens.median, route.inputTokens.sigma);
-  const targetOut = rng.lognormal(SLOT.outputTokens, route.outputTokens.median, route.outputTokens.sigma) * effects.outputFactor;
+  const zIn = rng.normalPair(SLOT.tokens);
+  const targetIn = route.inputTokens.median * Math.exp(route.inputTokens.sigma * zIn);
+  const targetOut = route.outputTokens.median * Math.exp(route.outputTokens.sigma * rng.spare) * effects.outputFactor;
 
   const text = buildText(ctx.pools(), {
     kind: route.kind,
@@ -166,8 +169,10 @@ export function buildRecord(ctx: TrafficContext, a: Arrival, hourPrefix: string)
     total = ttft + rng.lognormal(SLOT.overhead, 12, 0.4);
   } else if (ok) {
     const slow = flagKind === 'anomaly_detected' ? ANOMALY_SLOWDOWN : 1;
-    ttft = (rng.lognormal(SLOT.ttft, route.ttftMs.median, route.ttftMs.sigma) * slow + text.inputTokens * PREFILL_MS_PER_TOKEN) * effects.ttftFactor;
-    const tps = rng.lognormal(SLOT.tokensPerSecond, route.tokensPerSecond.median, route.tokensPerSecond.sigma);
+    const zTtft = rng.normalPair(SLOT.speed);
+    const base = route.ttftMs.median * Math.exp(route.ttftMs.sigma * zTtft);
+    ttft = (base * slow + text.inputTokens * PREFILL_MS_PER_TOKEN) * effects.ttftFactor;
+    const tps = route.tokensPerSecond.median * Math.exp(route.tokensPerSecond.sigma * rng.spare);
     total = ttft + (text.outputTokens / tps) * 1000 + rng.lognormal(SLOT.overhead, 15, 0.5);
   } else if (code === '429') {
     total = rng.lognormal(SLOT.errorLatency, 35, 0.4);

@@ -43,6 +43,9 @@ export interface Entity {
 /** An e-mail line that mentions entities. */
 export interface EmailLine extends Sentence {
   readonly entities: readonly Entity[];
+  /** The entities as the extractor's JSON array items, comma-separated, and their token cost. */
+  readonly json: string;
+  readonly jsonCost: number;
 }
 
 /** Pre-rendered text that record building picks from, so the hot loop only concatenates. */
@@ -84,6 +87,11 @@ export function fillTemplate(template: string, rng: SeqRng, topic: Topic): strin
 
 const sentence = (text: string): Sentence => ({ text, cost: tokenCost(text) });
 
+function emailLine(text: string, entities: Entity[]): EmailLine {
+  const json = entities.map((e) => JSON.stringify({ type: e.type, text: e.text })).join(',');
+  return { ...sentence(text), entities, json, jsonCost: tokenCost(json) };
+}
+
 const pad = (n: number, w: number): string => String(n).padStart(w, '0');
 
 const fillValues = (template: string, values: Record<string, string>): string =>
@@ -101,7 +109,7 @@ function invoiceLine(rng: SeqRng, language: Language): EmailLine {
     { type: 'AMOUNT', text: amount },
     { type: 'DATE', text: date },
   ];
-  return { ...sentence(fillValues(EMAIL_PHRASES[language].invoice, { inv, amount, date })), entities };
+  return emailLine(fillValues(EMAIL_PHRASES[language].invoice, { inv, amount, date }), entities);
 }
 
 /**
@@ -145,21 +153,15 @@ export function buildPools(seed: number): TextPools {
   const signatures = {} as Record<Language, EmailLine[]>;
   for (const lang of LANGUAGES) {
     const phrases = EMAIL_PHRASES[lang];
-    greetings[lang] = PEOPLE.map((person) => ({
-      ...sentence(fillValues(phrases.greeting, { person })),
-      entities: [{ type: 'PERSON', text: person }],
-    }));
+    greetings[lang] = PEOPLE.map((person) => emailLine(fillValues(phrases.greeting, { person }), [{ type: 'PERSON', text: person }]));
     invoiceLines[lang] = Array.from({ length: INVOICE_POOL }, () => invoiceLine(rng, lang));
     signatures[lang] = Array.from({ length: SIGNATURE_POOL }, () => {
       const person = rng.pick(PEOPLE);
       const org = rng.pick(ORGS);
-      return {
-        ...sentence(`${phrases.closing}\n${person}\n${org}`),
-        entities: [
-          { type: 'PERSON', text: person },
-          { type: 'ORG', text: org },
-        ],
-      };
+      return emailLine(`${phrases.closing}\n${person}\n${org}`, [
+        { type: 'PERSON', text: person },
+        { type: 'ORG', text: org },
+      ]);
     });
   }
   return { questions, answers, docs, greetings, invoiceLines, signatures };
