@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ks2samp, ks2sampSorted, Mulberry32, sortFloat64 } from '../src/stats/index.ts';
+import { ks2samp, ks2sampSorted, Mulberry32, SortedReference } from '../src/stats/index.ts';
 
 function normals(n: number, mean: number, rng: Mulberry32): Float64Array {
   const out = new Float64Array(n);
@@ -83,7 +83,7 @@ export function main(): Record<string, unknown> {
         agree: sp ? agree(ours.statistic, sp.statistic) && agree(ours.pValue, sp.pValue) : null,
       };
     }
-    const ref = sortFloat64(normals(1_000_000, 0, rng));
+    const ref = new SortedReference(normals(1_000_000, 0, rng));
     const windows = Array.from({ length: 15 }, (_, i) => normals(10_000, i % 2 ? 0.01 : 0, rng));
     ks2sampSorted(ref, windows[0] as Float64Array);
     const times = windows.map((w) => {

@@ -55,25 +55,67 @@ export function ks2samp(x: ArrayLike<number>, y: ArrayLike<number>, opts: Ks2sam
 }
 
 /**
- * `ks2samp` for a cached, already-sorted reference (`sortedRef` plays the role of x) against a fresh
- * window y: only the window is sorted, then one merge walk. For a 10^6 reference and 10^4 window this
- * is a few milliseconds. The reference is checked to be sorted and NaN-free (an O(n) pass) because a
- * stale or unsorted cache would silently produce a wrong statistic.
+ * A validated, sorted private copy of a reference sample, for repeated `ks2sampSorted` calls. Sorting
+ * and the NaN check happen once here; the copy is private so a caller cannot un-sort it later.
  *
  * @example
  * ```ts
- * const ref = new Float64Array([1, 2, 3, 4, 5]) // sorted once, reused
+ * const ref = new SortedReference(last30DaysLatencies) // once per cache refresh
+ * ks2sampSorted(ref, currentWindow)                    // many times
+ * ```
+ */
+export class SortedReference {
+  readonly #values: Float64Array;
+
+  constructor(values: ArrayLike<number>) {
+    if (values.length === 0) throw new StatsInputError('empty', 'reference sample is empty');
+    this.#values = sortedCopy(values, 'reference');
+  }
+
+  /** Number of reference values. */
+  get size(): number {
+    return this.#values.length;
+  }
+
+  /** @internal read access for ks2sampSorted without copying. */
+  static values(ref: SortedReference): Float64Array {
+    return ref.#values;
+  }
+}
+
+/**
+ * `ks2samp` for a cached reference (it plays the role of x) against a fresh window y. Only the window is
+ * sorted; when the window is much smaller than the reference the ECDF extremes are found by binary
+ * searching the window's values into the reference (O(m log n) instead of an O(n + m) walk), with results
+ * identical to `ks2samp` bit for bit. Pass a `SortedReference` to skip validation entirely; a plain
+ * sorted Float64Array is accepted too but is checked (sorted, NaN-free) in O(n) on every call, because a
+ * stale or unsorted cache would silently give a wrong statistic.
+ *
+ * @example
+ * ```ts
+ * const ref = new SortedReference([5, 1, 4, 2, 3])
  * ks2sampSorted(ref, [2.5, 3.5, 9]).statistic // 0.4666666666666667
  * ```
  */
-export function ks2sampSorted(sortedRef: Float64Array, y: ArrayLike<number>, opts: Ks2sampOptions = {}): Ks2sampResult {
-  checkNonEmpty(sortedRef.length, y.length);
-  for (let i = 0; i < sortedRef.length; i++) {
-    const v = sortedRef[i] as number;
-    if (v !== v) throw new StatsInputError('nan', `sortedRef[${i}] is NaN`);
-    if (i > 0 && (sortedRef[i - 1] as number) > v) throw new StatsInputError('unsorted', `sortedRef is not sorted at index ${i}`);
+export function ks2sampSorted(
+  sortedRef: SortedReference | Float64Array,
+  y: ArrayLike<number>,
+  opts: Ks2sampOptions = {},
+): Ks2sampResult {
+  let ref: Float64Array;
+  if (sortedRef instanceof SortedReference) {
+    ref = SortedReference.values(sortedRef);
+  } else {
+    ref = sortedRef;
+    checkNonEmpty(ref.length, y.length);
+    for (let i = 0; i < ref.length; i++) {
+      const v = ref[i] as number;
+      if (v !== v) throw new StatsInputError('nan', `sortedRef[${i}] is NaN`);
+      if (i > 0 && (ref[i - 1] as number) > v) throw new StatsInputError('unsorted', `sortedRef is not sorted at index ${i}`);
+    }
   }
-  return ks2sampOnSorted(sortedRef, sortedCopy(y, 'y'), opts);
+  checkNonEmpty(ref.length, y.length);
+  return ks2sampOnSorted(ref, sortedCopy(y, 'y'), opts);
 }
 
 function checkNonEmpty(n1: number, n2: number): void {
@@ -156,6 +198,109 @@ function ecdfExtremes(a: Float64Array, b: Float64Array): EcdfExtremes {
   return { maxS, locMax, minS, locMin };
 }
 
+/** First index with a[k] > v (numpy searchsorted side='right'). */
+function upperBound(a: Float64Array, v: number, lo: number): number {
+  let hi = a.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((a[mid] as number) <= v) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** First index with a[k] >= v (side='left'). */
+function lowerBound(a: Float64Array, v: number, lo: number): number {
+  let hi = a.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((a[mid] as number) < v) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * Same result as `ecdfExtremes` (including tie-breaking and float operations) in O(m log n) for a small
+ * sorted b against a large sorted a. Between consecutive distinct b values, j is constant and
+ * i/n1 - j/n2 strictly increases over the a-only values, so only the first a value of each gap can be
+ * a minimum and only the last one a maximum; those candidates are visited in ascending order, which is
+ * what the strict comparisons of the full walk need.
+ */
+function ecdfExtremesBySearch(a: Float64Array, b: Float64Array): EcdfExtremes {
+  const n1 = a.length;
+  const n2 = b.length;
+  let max1 = -Infinity;
+  let loc1Max = NaN;
+  let max2 = -Infinity;
+  let loc2Max = NaN;
+  let min1 = Infinity;
+  let loc1Min = NaN;
+  let min2 = Infinity;
+  let loc2Min = NaN;
+  let iPrev = 0; // count of a <= previous window value
+  let j = 0;
+  const gap = (end: number): void => {
+    // a[iPrev .. end-1] lie strictly between the previous and the next window value.
+    if (iPrev >= end) return;
+    const first = a[iPrev] as number;
+    const dMin = upperBound(a, first, iPrev) / n1 - j / n2;
+    if (dMin > max1) {
+      max1 = dMin;
+      loc1Max = first;
+    }
+    if (dMin < min1) {
+      min1 = dMin;
+      loc1Min = first;
+    }
+    const last = a[end - 1] as number;
+    const dMax = end / n1 - j / n2;
+    if (dMax > max1) {
+      max1 = dMax;
+      loc1Max = last;
+    }
+    if (dMax < min1) {
+      min1 = dMax;
+      loc1Min = last;
+    }
+  };
+  let k = 0;
+  while (k < n2) {
+    const w = b[k] as number;
+    gap(lowerBound(a, w, iPrev));
+    while (k < n2 && (b[k] as number) === w) k++;
+    j = k;
+    const i = upperBound(a, w, iPrev);
+    const diff = i / n1 - j / n2;
+    if (i > 0 && (a[i - 1] as number) === w) {
+      if (diff > max1) {
+        max1 = diff;
+        loc1Max = w;
+      }
+      if (diff < min1) {
+        min1 = diff;
+        loc1Min = w;
+      }
+    }
+    if (diff > max2) {
+      max2 = diff;
+      loc2Max = w;
+    }
+    if (diff < min2) {
+      min2 = diff;
+      loc2Min = w;
+    }
+    iPrev = i;
+  }
+  gap(n1);
+  const maxS = max1 >= max2 ? max1 : max2;
+  const locMax = max1 >= max2 ? loc1Max : loc2Max;
+  const minDiff = min1 <= min2 ? min1 : min2;
+  const locMin = min1 <= min2 ? loc1Min : loc2Min;
+  const minS = Math.min(Math.max(-minDiff, 0), 1);
+  return { maxS, locMax, minS, locMin };
+}
+
 function gcd(a: number, b: number): number {
   while (b) [a, b] = [b, a % b];
   return a;
@@ -179,7 +324,8 @@ export function ks2sampOnSorted(a: Float64Array, b: Float64Array, opts: Ks2sampO
   checkNonEmpty(a.length, b.length);
   const n1 = a.length;
   const n2 = b.length;
-  const ex = ecdfExtremes(a, b);
+  // Small window vs big reference: binary search beats walking the whole reference.
+  const ex = b.length * 32 < a.length ? ecdfExtremesBySearch(a, b) : ecdfExtremes(a, b);
   let d: number;
   let location: number;
   let sign: 1 | -1;

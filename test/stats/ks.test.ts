@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ks2samp, ks2sampSorted, Mulberry32, sortedCopy, sortFloat64, StatsInputError } from '../../src/stats/index.ts';
+import { ks2samp, ks2sampSorted, Mulberry32, SortedReference, sortedCopy, sortFloat64, StatsInputError } from '../../src/stats/index.ts';
 
 function normals(n: number, mean: number, seed: number): Float64Array {
   const rng = new Mulberry32(seed);
@@ -80,7 +80,7 @@ describe('ks2sampSorted', () => {
   });
 
   it('10^6 reference vs 10^4 window is fast', () => {
-    const ref = sortFloat64(normals(1_000_000, 0, 7));
+    const ref = new SortedReference(normals(1_000_000, 0, 7));
     const win = normals(10_000, 0.01, 8);
     ks2sampSorted(ref, win);
     const times: number[] = [];
@@ -92,6 +92,27 @@ describe('ks2sampSorted', () => {
     times.sort((a, b) => a - b);
     // Target is < 30 ms (see bench/ks.ts); the test allows slack for loaded CI machines.
     expect(times[2]).toBeLessThan(150);
+  });
+});
+
+describe('small window vs big reference (binary-search path)', () => {
+  it('gives the same extremes as the full merge walk, with heavy ties', () => {
+    const rng = new Mulberry32(21);
+    for (let t = 0; t < 200; t++) {
+      const n1 = 2000 + Math.floor(rng.next() * 3000);
+      const n2 = 1 + Math.floor(rng.next() * 60);
+      const levels = 5 + Math.floor(rng.next() * 200);
+      const x = Array.from({ length: n1 }, () => Math.floor(rng.next() * levels));
+      const y = Array.from({ length: n2 }, () => Math.floor(rng.next() * levels) + (t % 3 === 0 ? 0.5 : 0));
+      // ks2samp(x, y) searches (y is small); ks2samp(y, x) walks. Swapping flips the sign of F_x - F_y.
+      const searched = ks2samp(x, y, { alternative: 'greater', method: 'asymp' });
+      const walked = ks2samp(y, x, { alternative: 'less', method: 'asymp' });
+      expect(searched.statistic).toBe(walked.statistic);
+      const s2 = ks2samp(x, y, { alternative: 'less', method: 'asymp' });
+      const w2 = ks2samp(y, x, { alternative: 'greater', method: 'asymp' });
+      expect(s2.statistic).toBe(w2.statistic);
+      expect(ks2sampSorted(new SortedReference(x), y)).toEqual(ks2samp(x, y));
+    }
   });
 });
 
