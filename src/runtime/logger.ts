@@ -1,4 +1,4 @@
-import { pino, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger } from 'pino';
 
 export interface LoggerOptions {
   /** Default `info`, or `EVALWATCH_LOG_LEVEL`. */
@@ -35,7 +35,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
         censor: '[redacted]',
       },
     },
-    (options.destination ?? process.stderr) as pino.DestinationStream,
+    (options.destination ?? process.stderr) as DestinationStream,
   );
 }
 
