@@ -152,20 +152,33 @@ function ecdfExtremes(a: Float64Array, b: Float64Array): EcdfExtremes {
   let loc1Min = NaN;
   let min2 = Infinity;
   let loc2Min = NaN;
+  // Three-way merge on the heads; each branch consumes one distinct value (with all its ties).
   while (i < n1 || j < n2) {
-    const av = i < n1 ? (a[i] as number) : Infinity;
-    const bv = j < n2 ? (b[j] as number) : Infinity;
-    const v = av <= bv ? av : bv;
-    let inA = false;
-    let inB = false;
-    // Exhausted arrays report +Infinity, so a real +Infinity sample value needs the index guard.
-    while (i < n1 && (a[i] as number) === v) {
-      i++;
+    let v: number;
+    let inA: boolean;
+    let inB: boolean;
+    if (j >= n2) {
+      v = a[i] as number;
       inA = true;
-    }
-    while (j < n2 && (b[j] as number) === v) {
-      j++;
+      inB = false;
+    } else if (i >= n1) {
+      v = b[j] as number;
+      inA = false;
       inB = true;
+    } else {
+      const av = a[i] as number;
+      const bv = b[j] as number;
+      inA = av <= bv;
+      inB = bv <= av;
+      v = inA ? av : bv;
+    }
+    if (inA) {
+      i++;
+      while (i < n1 && (a[i] as number) === v) i++;
+    }
+    if (inB) {
+      j++;
+      while (j < n2 && (b[j] as number) === v) j++;
     }
     const diff = i / n1 - j / n2;
     if (inA) {

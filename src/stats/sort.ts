@@ -48,12 +48,27 @@ export function sortedCopy(values: ArrayLike<number>, name: string): Float64Arra
   return out;
 }
 
+// Key buffers are reused across calls (sorting is synchronous, so there is no sharing hazard): for
+// 10^6 values that avoids 16 MB of fresh allocation per sort, which dominated under GC pressure.
+// Buffers for more than 2^22 values are not retained.
+const MAX_RETAINED = 1 << 22;
+let scratch: Uint32Array | null = null;
+
+function keyBuffers(n: number): [Uint32Array, Uint32Array, Uint32Array, Uint32Array] {
+  let buf: Uint32Array;
+  if (n > MAX_RETAINED) buf = new Uint32Array(4 * n);
+  else {
+    if (scratch === null || scratch.length < 4 * n) scratch = new Uint32Array(4 * Math.max(n, 1 << 16));
+    buf = scratch;
+  }
+  return [buf.subarray(0, n), buf.subarray(n, 2 * n), buf.subarray(2 * n, 3 * n), buf.subarray(3 * n, 4 * n)];
+}
+
 /** Radix-sorts `src` into `dst` (may be the same array). With a `nanName`, NaN throws. */
 function radixSort(src: Float64Array, dst: Float64Array, nanName: string | null): void {
   const n = src.length;
   const words = new Uint32Array(src.buffer, src.byteOffset, n * 2);
-  const hi = new Uint32Array(n);
-  const lo = new Uint32Array(n);
+  const [hi, lo, hi2, lo2] = keyBuffers(n);
   const c0 = new Uint32Array(2048);
   const c1 = new Uint32Array(2048);
   const c2 = new Uint32Array(1024);
@@ -76,8 +91,6 @@ function radixSort(src: Float64Array, dst: Float64Array, nanName: string | null)
     c1[(h >>> 11) & 2047]!++;
     c2[h >>> 22]!++;
   }
-  const hi2 = new Uint32Array(n);
-  const lo2 = new Uint32Array(n);
   radixPass(hi, lo, hi2, lo2, c0, 0, 2047, n);
   radixPass(hi2, lo2, hi, lo, c1, 11, 2047, n);
   radixPass(hi, lo, hi2, lo2, c2, 22, 1023, n);
