@@ -211,9 +211,21 @@ function ecdfExtremes(a: Float64Array, b: Float64Array): EcdfExtremes {
   return { maxS, locMax, minS, locMin };
 }
 
-/** First index with a[k] > v (numpy searchsorted side='right'). */
+/**
+ * First index k >= lo with a[k] > v (numpy searchsorted side='right'). Gallops from `lo` before
+ * bisecting: successive window values land close together, so probes stay in cache instead of
+ * jumping across an 8 MB reference (plain bisection was slower than the linear walk at 10^4 vs 10^6).
+ */
 function upperBound(a: Float64Array, v: number, lo: number): number {
-  let hi = a.length;
+  const n = a.length;
+  let step = 1;
+  let hi = lo;
+  while (hi < n && (a[hi] as number) <= v) {
+    lo = hi + 1;
+    hi = lo + step;
+    step *= 2;
+  }
+  if (hi > n) hi = n;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
     if ((a[mid] as number) <= v) lo = mid + 1;
@@ -222,9 +234,17 @@ function upperBound(a: Float64Array, v: number, lo: number): number {
   return lo;
 }
 
-/** First index with a[k] >= v (side='left'). */
+/** First index k >= lo with a[k] >= v (side='left'), galloping like `upperBound`. */
 function lowerBound(a: Float64Array, v: number, lo: number): number {
-  let hi = a.length;
+  const n = a.length;
+  let step = 1;
+  let hi = lo;
+  while (hi < n && (a[hi] as number) < v) {
+    lo = hi + 1;
+    hi = lo + step;
+    step *= 2;
+  }
+  if (hi > n) hi = n;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
     if ((a[mid] as number) < v) lo = mid + 1;
