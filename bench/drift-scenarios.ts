@@ -166,7 +166,8 @@ export async function main(options: DriftScenarioOptions = {}): Promise<Record<s
   let totalAll = 0;
   for (const sc of SCENARIOS) {
     const delays: (number | null)[] = [];
-    const missed: string[] = [];
+    const missed: { at: string; routeRowsInWindow: number }[] = [];
+    const windowRows: number[] = [];
     let example: string | undefined;
     for (const from of times) {
       const injection = { ...sc.injection, from } as Injection;
@@ -186,7 +187,12 @@ export async function main(options: DriftScenarioOptions = {}): Promise<Record<s
         }
       }
       delays.push(delay);
-      if (delay === null) missed.push(new Date(from).toISOString());
+      // Rows of the injected route(s) in the first window: the statistical power available.
+      const firstHour = injected.get(from) ?? {};
+      const route = typeof sc.injection.route === 'string' ? sc.injection.route : '*';
+      const rows = firstHour[route]?.rows ?? 0;
+      windowRows.push(rows);
+      if (delay === null) missed.push({ at: new Date(from).toISOString(), routeRowsInWindow: rows });
     }
     const detected = delays.filter((d) => d !== null).length;
     detectedAll += detected;
@@ -201,7 +207,8 @@ export async function main(options: DriftScenarioOptions = {}): Promise<Record<s
         second: delays.filter((d) => d === 2).length,
         mean: Number((delays.filter((d): d is number => d !== null).reduce((t, d) => t + d, 0) / Math.max(1, detected)).toFixed(2)),
       },
-      missedAt: missed,
+      routeRowsInFirstWindow: { min: Math.min(...windowRows), median: windowRows.slice().sort((a, b) => a - b)[Math.floor(windowRows.length / 2)] },
+      missed,
       example,
     });
   }
