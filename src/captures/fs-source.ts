@@ -73,7 +73,12 @@ export function createFsSource(options: FsSourceOptions): CaptureSource {
     },
 
     async check(): Promise<void> {
-      const s = await stat(root);
+      const s = await stat(root).catch((err: NodeJS.ErrnoException) => {
+        if (err.code === 'ENOENT') {
+          throw new SourceKeyError(`capture folder ${root} does not exist (set captures.source in worker.config.ts, or run "evalwatch demo" for sample data)`);
+        }
+        throw err;
+      });
       if (!s.isDirectory()) throw new SourceKeyError(`capture source ${root} is not a folder`);
     },
   };

@@ -109,5 +109,6 @@ function resolvePaths(config: EvalwatchConfig, dir: string): EvalwatchConfig {
       source: source.kind === 'fs' ? { ...source, path: path.resolve(dir, source.path) } : source,
     },
     store: store.kind === 'fs' ? { ...store, path: path.resolve(dir, store.path) } : store,
+    judge: { ...config.judge, rubricsDir: path.resolve(dir, config.judge.rubricsDir) },
   };
 }

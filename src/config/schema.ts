@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { judgeConfigSchema } from '../judge/config.ts';
 
 /**
  * The zod schema of `worker.config.ts`. Every key has a default where a sensible one exists so
@@ -179,6 +180,8 @@ export const configSchema = z
     http: httpSchema.default(httpSchema.parse({})),
     drift: driftSchema.default(driftSchema.parse({})),
     alerts: alertsSchema.default(alertsSchema.parse({})),
+    /** The LLM-as-judge: endpoint, model snapshot, limits, budget, rubrics (see `src/judge/config.ts`). */
+    judge: judgeConfigSchema.default(judgeConfigSchema.parse({})),
   })
   .strict();
 

@@ -18,6 +18,7 @@ type Loader = () => Promise<Pipeline>;
 // Loaded lazily so that `evalwatch doctor` and the CLI's --help do not import every pipeline.
 const loaders: Partial<Record<PipelineName, Loader>> = {
   drift: async () => (await import('../drift/pipeline.ts')).driftPipeline as Pipeline,
+  judge: async () => (await import('../judge/pipeline.ts')).judgePipeline as Pipeline,
 };
 
 /** Names of the pipelines this build can run. */

@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
 import { WebClient } from '@slack/web-api';
+import OpenAI from 'openai';
 import type { EvalwatchEnv } from '../config/env.ts';
 import { redactUrl } from '../config/env.ts';
 import type { CaptureSource } from '../captures/source.ts';
@@ -18,6 +19,8 @@ export interface DoctorDeps {
   readonly store: ResultsStore;
   /** Slack API base URL (tests point it at a local server). Default Slack's. */
   readonly slackApiUrl?: string;
+  /** The judge endpoint and model; omitted when no judge is configured. */
+  readonly judge?: { readonly baseURL: string; readonly model: string; readonly configured: boolean; readonly howTo: string };
   /** Per-check timeout. Default 3000 ms. */
   readonly timeoutMs?: number;
 }
@@ -34,6 +37,7 @@ export async function runDoctor(deps: DoctorDeps): Promise<CheckResult[]> {
     ['redis', () => checkRedis(deps.env.redisUrl, timeoutMs)],
     ['store', async () => (await deps.store.check(), `writable at ${deps.store.describe()}`)],
     ['captures', async () => (await deps.source.check(), `readable at ${deps.source.describe()}`)],
+    ['judge', () => checkJudge(deps.judge, deps.env.judgeApiKey, timeoutMs)],
     ['slack', () => checkSlack(deps.env.slackToken, deps.slackApiUrl)],
   ];
   return Promise.all(
@@ -74,6 +78,16 @@ async function checkRedis(url: string, timeoutMs: number): Promise<string> {
   } finally {
     redis.disconnect();
   }
+}
+
+async function checkJudge(judge: DoctorDeps['judge'], apiKey: string | undefined, timeoutMs: number): Promise<string> {
+  if (!judge || !judge.configured) return `skipped: ${judge?.howTo ?? 'no judge configured'}`;
+  // One retry layer is ours elsewhere; here a single attempt says whether the endpoint answers.
+  const client = new OpenAI({ baseURL: judge.baseURL, apiKey: apiKey ?? 'none', maxRetries: 0, timeout: timeoutMs });
+  const models = await client.models.list();
+  const ids = models.data.map((m) => m.id);
+  const known = ids.length === 0 || ids.includes(judge.model);
+  return `${judge.baseURL} answers; model ${judge.model}${known ? '' : ' NOT listed by the endpoint (check judge.model)'}`;
 }
 
 async function checkSlack(token: string | undefined, slackApiUrl: string | undefined): Promise<string> {

@@ -55,7 +55,7 @@ describe('evalwatch CLI', () => {
   it('doctor prints one line per component and fails with a clear reason when Redis is unreachable', () => {
     const r = cli(['doctor'], dir, { REDIS_URL: 'redis://127.0.0.1:1' });
     const lines = r.stdout.trim().split('\n');
-    expect(lines.map((l) => l.split(/\s+/)[1])).toEqual(['config', 'redis', 'store', 'captures', 'slack', 'judge']);
+    expect(lines.map((l) => l.split(/\s+/)[1])).toEqual(['config', 'redis', 'store', 'captures', 'judge', 'slack']);
     expect(r.stdout).toMatch(/^fail\s+redis\s+cannot reach Redis at redis:\/\/127\.0\.0\.1:1\/?: .*redis-server --daemonize yes/m);
     expect(r.stdout).toMatch(/^skipped\s+slack\s+SLACK_BOT_TOKEN not set/m);
     expect(r.code).toBe(2);

@@ -3,6 +3,7 @@ import { readEnv } from '../../config/env.ts';
 import { loadConfig } from '../../config/load.ts';
 import { createSource, createStore } from '../../runtime/context.ts';
 import { runDoctor } from '../../runtime/doctor.ts';
+import { HOW_TO_CONFIGURE_JUDGE, judgeConfigured } from '../../judge/context.ts';
 import { ExitCode, setExitCode } from '../exit-codes.ts';
 import { withConfigOption } from '../options.ts';
 
@@ -15,13 +16,19 @@ export function register(program: Command): void {
   ).action(async function (this: Command, opts: { config?: string }) {
     const loaded = await loadConfig({ ...(opts.config ? { path: opts.config } : {}) });
     const out = process.stdout;
+    const env = readEnv();
     out.write(`ok      config    ${loaded.path ?? 'embedded default (no worker.config.ts found)'}\n`);
     const results = await runDoctor({
-      env: readEnv(),
+      env,
       source: createSource(loaded.config),
       store: createStore(loaded.config),
+      judge: {
+        baseURL: loaded.config.judge.baseURL,
+        model: loaded.config.judge.model,
+        configured: judgeConfigured(loaded.config.judge.baseURL, env.judgeApiKey),
+        howTo: HOW_TO_CONFIGURE_JUDGE,
+      },
     });
-    results.push({ component: 'judge', status: 'skipped', detail: 'no judge configured (the judge pipeline is not part of this build yet)' });
     for (const r of results) out.write(`${r.status.padEnd(7)} ${r.component.padEnd(9)} ${r.detail}\n`);
     setExitCode(this, results.some((r) => r.status === 'fail') ? ExitCode.unmeasurable : ExitCode.ok);
   });
