@@ -53,7 +53,8 @@ export function escapeMrkdwn(text: string): string {
  * @example
  * truncate('abcdef', 4); // 'abc…'
  */
-export function truncate(text: string, max: number): string {
+export function truncate(input: string, max: number): string {
+  const text = wellFormed(input);
   if (text.length <= max) return text;
   let cut = Math.max(0, max - 1);
   // Never leave half a surrogate pair: Slack rejects invalid UTF-16 as invalid_blocks.
@@ -95,4 +96,15 @@ export function formatNumber(v: number): string {
   if (a !== 0 && a < 1e-3) return v.toExponential(1);
   if (a >= 100) return Math.round(v).toLocaleString('en-US');
   return String(Number(v.toPrecision(3)));
+}
+
+/**
+ * Replaces lone UTF-16 surrogates (from a producer that cut a string mid-emoji) with U+FFFD:
+ * Slack rejects them and `encodeURIComponent` throws on them.
+ *
+ * @example
+ * wellFormed('ok \uD83D'); // 'ok \uFFFD'
+ */
+export function wellFormed(text: string): string {
+  return text.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD');
 }

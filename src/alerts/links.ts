@@ -1,4 +1,7 @@
+import { wellFormed } from './format.ts';
 import { SLACK_LIMITS } from './limits.ts';
+
+const enc = (s: string): string => encodeURIComponent(wellFormed(s));
 
 /** Values a link template may use. */
 export interface LinkContext {
@@ -26,23 +29,23 @@ export function fillTemplate(template: string, ctx: LinkContext, maxLength: numb
     template.replace(/\{(route|from|to|from_ms|to_ms|request_ids|run_id|kind|subject)\}/g, (_m, name: string) => {
       switch (name) {
         case 'route':
-          return encodeURIComponent(ctx.route);
+          return enc(ctx.route);
         case 'from':
-          return encodeURIComponent(ctx.from);
+          return enc(ctx.from);
         case 'to':
-          return encodeURIComponent(ctx.to);
+          return enc(ctx.to);
         case 'from_ms':
           return String(Date.parse(ctx.from));
         case 'to_ms':
           return String(Date.parse(ctx.to));
         case 'request_ids':
-          return encodeURIComponent(ids.join(','));
+          return enc(ids.join(','));
         case 'run_id':
-          return encodeURIComponent(ctx.runId);
+          return enc(ctx.runId);
         case 'kind':
-          return encodeURIComponent(ctx.kind);
+          return enc(ctx.kind);
         default:
-          return encodeURIComponent(ctx.subject);
+          return enc(ctx.subject);
       }
     });
   let ids = [...ctx.requestIds];

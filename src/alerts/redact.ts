@@ -35,6 +35,8 @@ interface Detector {
   readonly name: DetectorName;
   readonly pattern: RegExp;
   readonly replace: (match: string, ...groups: string[]) => string;
+  /** A substring every match contains: texts without it skip the pattern (most texts, cheaply). */
+  readonly hint?: string;
 }
 
 const SECRET_KEY_NAME = /^(authorization|password|passwd|secret|token|api[_-]?key|access[_-]?token|refresh[_-]?token|client[_-]?secret|cookie|set-cookie|x-api-key)$/i;
@@ -74,8 +76,9 @@ const DETECTORS: readonly Detector[] = [
     name: 'privateKey',
     pattern: /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z0-9 ]*PRIVATE KEY-----|$)/g,
     replace: () => '[private_key]',
+    hint: 'PRIVATE KEY',
   },
-  { name: 'jwt', pattern: /\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g, replace: () => '[jwt]' },
+  { name: 'jwt', pattern: /\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g, replace: () => '[jwt]', hint: 'eyJ' },
   {
     name: 'bearer',
     pattern: /\b(Bearer|Basic|Token)(\s+)[A-Za-z0-9._~+/=-]{8,}/gi,
@@ -83,8 +86,10 @@ const DETECTORS: readonly Detector[] = [
   },
   {
     name: 'urlCredentials',
-    pattern: /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/:@]+:[^\s/@]+@/gi,
+    // Bounded runs and a look-behind anchor keep every pattern linear on long inputs.
+    pattern: /(?<![a-z0-9+.-])([a-z][a-z0-9+.-]{0,30}:\/\/)[^\s/:@]{1,256}:[^\s/@]{1,256}@/gi,
     replace: (_m, scheme) => `${scheme}[redacted]@`,
+    hint: '://',
   },
   {
     name: 'apiKey',
@@ -101,8 +106,9 @@ const DETECTORS: readonly Detector[] = [
   { name: 'awsKey', pattern: /\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/g, replace: () => '[api_key]' },
   {
     name: 'email',
-    pattern: /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/g,
+    pattern: /(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){0,8}\.[A-Za-z]{2,24}(?![A-Za-z])/g,
     replace: () => '[email]',
+    hint: '@',
   },
   {
     name: 'iban',
@@ -149,6 +155,7 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
   const text = (input: string): string => {
     let out = input;
     for (const d of detectors) {
+      if (d.hint !== undefined && !out.includes(d.hint)) continue;
       d.pattern.lastIndex = 0;
       out = out.replace(d.pattern, d.replace as (m: string, ...g: string[]) => string);
     }
