@@ -173,8 +173,9 @@ export function studentTQuantile(p: number, dof: number): number {
 }
 
 function lowerTQuantile(p: number, dof: number): number {
-  if (dof === 1) return Math.tan(Math.PI * (p - 0.5));
-  if (dof === 2) return -Math.sqrt(2) * (1 - 2 * p) / Math.sqrt(4 * p * (1 - p));
+  // Closed forms; Cauchy as -cot(pi p) because p - 0.5 would round away small p.
+  if (dof === 1) return -1 / Math.tan(Math.PI * p);
+  if (dof === 2) return -(1 - 2 * p) / Math.sqrt(2 * p * (1 - p));
   // Bracket [lo, hi] with cdf(lo) < p <= cdf(hi), then safeguarded Newton on log cdf (tails are heavy).
   let hi = 0;
   let lo = -1;

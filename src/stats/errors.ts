@@ -29,33 +29,3 @@ export class StatsInputError extends Error {
     this.subcode = subcode;
   }
 }
-
-/**
- * Copies numbers into a fresh Float64Array, rejecting NaN (we own the copy, so callers' arrays are never mutated).
- *
- * @example
- * ```ts
- * const a = toFloat64([3, 1, 2], 'x') // Float64Array [3, 1, 2]
- * ```
- */
-export function toFloat64(values: ArrayLike<number>, name: string): Float64Array {
-  const out = Float64Array.from(values);
-  assertNoNaN(out, name);
-  return out;
-}
-
-/**
- * Throws `StatsInputError('nan')` naming the first NaN position.
- *
- * @example
- * ```ts
- * assertNoNaN(new Float64Array([1, NaN]), 'x') // throws: x[1] is NaN
- * ```
- */
-export function assertNoNaN(values: ArrayLike<number>, name: string): void {
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i] as number;
-    // NaN is the only value not equal to itself; cheaper than Number.isNaN in the hot loop.
-    if (v !== v) throw new StatsInputError('nan', `${name}[${i}] is NaN; filter or impute before testing`);
-  }
-}

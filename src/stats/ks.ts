@@ -77,7 +77,14 @@ export class SortedReference {
     return this.#values.length;
   }
 
-  /** @internal read access for ks2sampSorted without copying. */
+  /**
+   * Read access to the sorted values without copying (do not mutate them).
+   *
+   * @example
+   * ```ts
+   * ks2sampOnSorted(SortedReference.values(ref), sortedCopy(window, 'window'))
+   * ```
+   */
   static values(ref: SortedReference): Float64Array {
     return ref.#values;
   }

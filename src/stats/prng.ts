@@ -20,7 +20,14 @@ export class Mulberry32 {
     return this.s;
   }
 
-  /** Next uint32. */
+  /**
+   * Next uint32.
+   *
+   * @example
+   * ```ts
+   * const bucket = rng.nextUint32() % 16
+   * ```
+   */
   nextUint32(): number {
     this.s = (this.s + 0x6d2b79f5) >>> 0;
     let t = this.s;
@@ -29,12 +36,26 @@ export class Mulberry32 {
     return (t ^ (t >>> 14)) >>> 0;
   }
 
-  /** Uniform double in [0, 1) with 32 bits of randomness. */
+  /**
+   * Uniform double in [0, 1) with 32 bits of randomness.
+   *
+   * @example
+   * ```ts
+   * if (rng.next() < 0.1) sample(capture)
+   * ```
+   */
   next(): number {
     return this.nextUint32() / 4294967296;
   }
 
-  /** Uniform double strictly inside (0, 1) with 53 bits (two draws), safe for log(u). */
+  /**
+   * Uniform double strictly inside (0, 1) with 53 bits (two draws), safe for log(u).
+   *
+   * @example
+   * ```ts
+   * const expo = -Math.log(rng.nextOpen53())
+   * ```
+   */
   nextOpen53(): number {
     const a = this.nextUint32() >>> 5; // 27 bits
     const b = this.nextUint32() >>> 6; // 26 bits
