@@ -180,7 +180,11 @@ function redactDeep(input: unknown, text: (s: string) => string, seen: WeakSet<o
   if (Array.isArray(input)) return input.map((v) => redactDeep(v, text, seen));
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(input)) {
-    out[k] = SECRET_KEY_NAME.test(k) && v !== undefined && v !== null && v !== '' ? '[redacted]' : redactDeep(v, text, seen);
+    // Keys carry data too (a map of model names or request ids to counts): redact them, and keep
+    // two keys that redact alike apart rather than merge their values.
+    let key = text(k);
+    for (let i = 2; key !== k && Object.hasOwn(out, key); i++) key = `${text(k)}#${i}`;
+    out[key] = SECRET_KEY_NAME.test(k) && v !== undefined && v !== null && v !== '' ? '[redacted]' : redactDeep(v, text, seen);
   }
   return out;
 }

@@ -190,7 +190,8 @@ export function routeFindings(input: RouteInput): RouteResult {
         counts.ignoredStale += 1;
         continue;
       }
-      const f = redactor.value(raw);
+      // The fingerprint is an id (pipelines hash it): kept as is so the finding is found again next run.
+      const f: Finding = { ...redactor.value(raw), fingerprint: raw.fingerprint };
       const member: Member = {
         fingerprint: f.fingerprint,
         kind: f.kind,
