@@ -109,7 +109,10 @@ export function routeFindings(input: RouteInput): RouteResult {
   // Classify: explicit resolves, pending, firing.
   const firing: Finding[] = [];
   const resolvedFps = new Set<string>();
-  for (const raw of report.findings) {
+  // Incidents key findings by a hash of their fingerprint: a pipeline may build fingerprints from
+  // subjects that carry data, and incident state travels to Redis and the results store.
+  const incoming = report.findings.map((f) => ({ ...f, fingerprint: findingId(f.fingerprint) }));
+  for (const raw of incoming) {
     if (raw.state === 'resolved') {
       counts.resolved += 1;
       resolvedFps.add(raw.fingerprint);
@@ -190,7 +193,6 @@ export function routeFindings(input: RouteInput): RouteResult {
         counts.ignoredStale += 1;
         continue;
       }
-      // The fingerprint is an id (pipelines hash it): kept as is so the finding is found again next run.
       const f: Finding = { ...redactor.value(raw), fingerprint: raw.fingerprint };
       const member: Member = {
         fingerprint: f.fingerprint,
@@ -226,7 +228,7 @@ export function routeFindings(input: RouteInput): RouteResult {
   }
 
   // Clearing: explicit resolves and absences, only from measured reports of the same pipeline.
-  const presentFps = new Set(report.findings.map((f) => f.fingerprint));
+  const presentFps = new Set(incoming.map((f) => f.fingerprint));
   const unmeasuredKeys = new Set(report.unmeasured.map((u) => `${u.route}|${u.subject}`));
   for (const inc of groups.values()) {
     if (inc.status !== 'open') continue;
@@ -304,6 +306,16 @@ export function routeFindings(input: RouteInput): RouteResult {
     actions.push({ type, incident: inc, followUps: seqs });
   }
   return { actions, incidents, suppressed, counts };
+}
+
+/**
+ * The id an incident keys a finding by: a hash of its fingerprint.
+ *
+ * @example
+ * findingId('drift.numeric|chat|output_tokens'); // 'f' + 16 hex characters
+ */
+export function findingId(fingerprint: string): string {
+  return `f${shortHash(fingerprint, 16)}`;
 }
 
 function findPrior(list: readonly Incident[] | undefined, key: string): Incident | undefined {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { resolveAlertsConfig, type AlertsConfigInput } from '../../src/alerts/config.ts';
-import { routeFindings } from '../../src/alerts/router.ts';
+import { findingId, routeFindings } from '../../src/alerts/router.ts';
 import type { AlertAction, Incident } from '../../src/alerts/types.ts';
 import type { Finding, RunReport } from '../../src/report/types.ts';
 import { finding, HOUR, report, T0 } from './fixtures.ts';
@@ -136,7 +136,7 @@ describe('routeFindings', () => {
     const res = s.route(report(T0 + HOUR, [unhealthy, score], { pipeline: 'judge' }));
     expect(res.actions).toHaveLength(1);
     expect(res.actions[0]?.incident.family).toBe('judge');
-    expect(res.suppressed).toMatchObject([{ reason: 'dependency', detail: unhealthy.fingerprint }]);
+    expect(res.suppressed).toMatchObject([{ reason: 'dependency', detail: findingId(unhealthy.fingerprint) }]);
     expect(res.actions[0]?.incident.suppressed).toHaveLength(1);
     // A golden regression in a later run is held back by the still-open judge incident.
     const g = s.route(report(T0 + 2 * HOUR, [finding({ kind: 'golden.regression', subject: 'suite-a' })], { pipeline: 'golden' }));
