@@ -5,7 +5,7 @@
  *                                                     →  deliverInline (no Redis: Slack or console/file)
  */
 export { alertsConfigSchema, resolveAlertsConfig, alertTimings, type AlertsConfig, type AlertsConfigInput } from './config.ts';
-export { routeFindings, groupKeyOf, type RouteInput } from './router.ts';
+export { routeFindings, groupKeyOf, findingId, type RouteInput } from './router.ts';
 export { routeAndRecord, loadIncidents, saveIncidents, createSilence, listSilences, expireSilence, IncidentConflictError, IncidentStateError } from './state.ts';
 export type { Incident, IncidentMember, AlertAction, FollowUp, SuppressedFinding, RouteResult } from './types.ts';
 export { renderIncident, renderFollowUp, minimalMessage, type RenderOptions, type RenderedIncident, type SlackMessage } from './blocks.ts';
