@@ -19,4 +19,4 @@ for _ in range(reps):
     t = time.perf_counter()
     res = stats.ks_2samp(x, y)
     times.append((time.perf_counter() - t) * 1000)
-print(json.dumps({'ms': float(np.median(times)), 'statistic': float(res.statistic), 'pValue': float(res.pvalue)}))
+print(json.dumps({'ms': float(np.median(times)), 'times': times, 'statistic': float(res.statistic), 'pValue': float(res.pvalue)}))

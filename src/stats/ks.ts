@@ -2,7 +2,7 @@ import { StatsInputError } from './errors.ts';
 import { attemptExact, roundHalfEven } from './ks-exact.ts';
 import type { Alternative } from './ks-exact.ts';
 import { kstwoSf } from './kolmogorov.ts';
-import { sortedCopy } from './sort.ts';
+import { sortedCopy, sortedTransient } from './sort.ts';
 
 export type { Alternative } from './ks-exact.ts';
 
@@ -51,7 +51,8 @@ const INT32_MAX = 2147483647;
  */
 export function ks2samp(x: ArrayLike<number>, y: ArrayLike<number>, opts: Ks2sampOptions = {}): Ks2sampResult {
   checkNonEmpty(x.length, y.length);
-  return ks2sampOnSorted(sortedCopy(x, 'x'), sortedCopy(y, 'y'), opts);
+  // The sorted copies are only needed during this call, so they live in reused buffers.
+  return ks2sampOnSorted(sortedTransient(x, 'x', 0), sortedTransient(y, 'y', 1), opts);
 }
 
 /**
@@ -122,7 +123,7 @@ export function ks2sampSorted(
     }
   }
   checkNonEmpty(ref.length, y.length);
-  return ks2sampOnSorted(ref, sortedCopy(y, 'y'), opts);
+  return ks2sampOnSorted(ref, sortedTransient(y, 'y', 1), opts);
 }
 
 function checkNonEmpty(n1: number, n2: number): void {

@@ -6,10 +6,10 @@ const RADIX_MIN_N = 5000;
  * Sorts a Float64Array ascending in place and returns it. NaN must already be excluded.
  *
  * Why not only `Float64Array.prototype.sort`: for 10^6 values V8's sort costs ~120 ms, which alone would
- * eat the KS speed budget. For n >= 5000 this is an LSD radix sort on the upper 32 bits of the IEEE-754
- * bit pattern (3 passes of 11 bits) followed by an insertion-sort fix-up of equal-upper-word runs on the
- * lower word (~3-4x faster); below that the built-in sort wins and is used.
- * -0 sorts before +0, consistent with `<`/`===` (they compare equal).
+ * eat the KS speed budget. For n >= 5000 this is an LSD radix sort keyed on the upper 32 bits of the
+ * IEEE-754 pattern (3 passes of 11 bits, moving whole doubles), followed by an insertion-sort fix-up of
+ * the rare elements that differ only in the lower 32 bits; below 5000 the built-in sort wins.
+ * -0 and +0 compare equal and may come out in either order.
  *
  * @example
  * ```ts
@@ -24,8 +24,7 @@ export function sortFloat64(a: Float64Array): Float64Array {
 
 /**
  * Returns a new ascending Float64Array with the values of `values`, throwing `StatsInputError('nan')`
- * on NaN. The NaN check and the copy are fused into the radix key extraction (one pass fewer over
- * 10^6 values than copy + check + sort).
+ * on NaN. The NaN check is fused into the radix histogram pass.
  *
  * @example
  * ```ts
@@ -48,101 +47,99 @@ export function sortedCopy(values: ArrayLike<number>, name: string): Float64Arra
   return out;
 }
 
-// Key buffers are reused across calls (sorting is synchronous, so there is no sharing hazard): for
-// 10^6 values that avoids 16 MB of fresh allocation per sort, which dominated under GC pressure.
-// Buffers for more than 2^22 values are not retained.
-const MAX_RETAINED = 1 << 22;
-let scratch: Uint32Array | null = null;
+// Buffers are reused across calls (everything here is synchronous, so there is no sharing hazard): for
+// 10^6 values that avoids 8 MB of fresh allocation per buffer per call, which showed up as GC time.
+// At most three buffers of up to 2^21 values (48 MB) are retained; larger inputs allocate fresh.
+const MAX_RETAINED = 1 << 21;
+const retained: (Float64Array | null)[] = [null, null, null];
 
-function keyBuffers(n: number): [Uint32Array, Uint32Array, Uint32Array, Uint32Array] {
-  let buf: Uint32Array;
-  if (n > MAX_RETAINED) buf = new Uint32Array(4 * n);
-  else {
-    if (scratch === null || scratch.length < 4 * n) scratch = new Uint32Array(4 * Math.max(n, 1 << 16));
-    buf = scratch;
-  }
-  return [buf.subarray(0, n), buf.subarray(n, 2 * n), buf.subarray(2 * n, 3 * n), buf.subarray(3 * n, 4 * n)];
+function scratchBuffer(n: number, slot = 2): Float64Array {
+  if (n > MAX_RETAINED) return new Float64Array(n);
+  const cur = retained[slot] ?? null;
+  if (cur !== null && cur.length >= n) return cur.subarray(0, n);
+  const fresh = new Float64Array(Math.max(n, 1 << 16));
+  retained[slot] = fresh;
+  return fresh.subarray(0, n);
+}
+
+/**
+ * Like `sortedCopy`, but the result lives in a module-owned buffer (`slot` 0 or 1) that the next call
+ * with the same slot overwrites. For transient use inside one synchronous computation only.
+ *
+ * @example
+ * ```ts
+ * const a = sortedTransient(x, 'x', 0)
+ * const b = sortedTransient(y, 'y', 1) // a is still valid; another slot-0 call would clobber it
+ * ```
+ */
+export function sortedTransient(values: ArrayLike<number>, name: string, slot: 0 | 1): Float64Array {
+  if (values.length < RADIX_MIN_N) return sortedCopy(values, name);
+  const src = values instanceof Float64Array ? values : Float64Array.from(values);
+  const out = scratchBuffer(src.length, slot);
+  radixSort(src, out, name);
+  return out;
+}
+
+/** Order-preserving digit of the upper word: flip all bits of negatives, only the sign bit of positives. */
+function keyHi(h: number): number {
+  return (h & 0x80000000 ? ~h : h | 0x80000000) >>> 0;
 }
 
 /** Radix-sorts `src` into `dst` (may be the same array). With a `nanName`, NaN throws. */
 function radixSort(src: Float64Array, dst: Float64Array, nanName: string | null): void {
   const n = src.length;
   const words = new Uint32Array(src.buffer, src.byteOffset, n * 2);
-  const [hi, lo, hi2, lo2] = keyBuffers(n);
   const c0 = new Uint32Array(2048);
   const c1 = new Uint32Array(2048);
   const c2 = new Uint32Array(1024);
-  // Map to unsigned keys whose order equals numeric order: flip all bits of negatives, only the sign of positives.
   for (let i = 0; i < n; i++) {
-    let h = words[2 * i + 1] as number;
-    let l = words[2 * i] as number;
-    if (nanName !== null && (h & 0x7ff00000) === 0x7ff00000 && ((h & 0xfffff) | l) !== 0) {
+    const h = words[2 * i + 1] as number;
+    if (nanName !== null && (h & 0x7ff00000) === 0x7ff00000 && ((h & 0xfffff) | (words[2 * i] as number)) !== 0) {
       throw new StatsInputError('nan', `${nanName}[${i}] is NaN; filter or impute before testing`);
     }
-    if (h & 0x80000000) {
-      h = ~h >>> 0;
-      l = ~l >>> 0;
-    } else {
-      h = (h | 0x80000000) >>> 0;
-    }
-    hi[i] = h;
-    lo[i] = l;
-    c0[h & 2047]!++;
-    c1[(h >>> 11) & 2047]!++;
-    c2[h >>> 22]!++;
+    const k = keyHi(h);
+    c0[k & 2047]!++;
+    c1[(k >>> 11) & 2047]!++;
+    c2[k >>> 22]!++;
   }
-  radixPass(hi, lo, hi2, lo2, c0, 0, 2047, n);
-  radixPass(hi2, lo2, hi, lo, c1, 11, 2047, n);
-  radixPass(hi, lo, hi2, lo2, c2, 22, 1023, n);
-  // hi2/lo2 are sorted by the upper word; fix ties on the lower word (runs are short for real data).
+  const tmp = scratchBuffer(n);
+  // src -> dst -> tmp -> dst. When src === dst the first pass must not write into its own input,
+  // so it goes src -> tmp -> dst -> tmp, and a final copy lands in dst.
+  if (src !== dst) {
+    radixPass(src, dst, c0, 0, 2047, n);
+    radixPass(dst, tmp, c1, 11, 2047, n);
+    radixPass(tmp, dst, c2, 22, 1023, n);
+  } else {
+    radixPass(src, tmp, c0, 0, 2047, n);
+    const mid = new Float64Array(n);
+    radixPass(tmp, mid, c1, 11, 2047, n);
+    radixPass(mid, dst, c2, 22, 1023, n);
+  }
+  // Sorted by upper word; elements differing only in the lower word may be out of order within a run.
   for (let i = 1; i < n; i++) {
-    const h = hi2[i] as number;
-    if (hi2[i - 1] !== h) continue;
-    const l = lo2[i] as number;
+    const v = dst[i] as number;
+    if ((dst[i - 1] as number) <= v) continue;
     let j = i - 1;
-    while (j >= 0 && hi2[j] === h && (lo2[j] as number) > l) {
-      lo2[j + 1] = lo2[j] as number;
+    while (j >= 0 && (dst[j] as number) > v) {
+      dst[j + 1] = dst[j] as number;
       j--;
     }
-    lo2[j + 1] = l;
-  }
-  const out = new Uint32Array(dst.buffer, dst.byteOffset, n * 2);
-  for (let i = 0; i < n; i++) {
-    let h = hi2[i] as number;
-    let l = lo2[i] as number;
-    if (h & 0x80000000) {
-      h = (h & 0x7fffffff) >>> 0;
-    } else {
-      h = ~h >>> 0;
-      l = ~l >>> 0;
-    }
-    out[2 * i + 1] = h;
-    out[2 * i] = l;
+    dst[j + 1] = v;
   }
 }
 
-function radixPass(
-  srcHi: Uint32Array,
-  srcLo: Uint32Array,
-  dstHi: Uint32Array,
-  dstLo: Uint32Array,
-  counts: Uint32Array,
-  shift: number,
-  mask: number,
-  n: number,
-): void {
+function radixPass(src: Float64Array, dst: Float64Array, counts: Uint32Array, shift: number, mask: number, n: number): void {
   let sum = 0;
   for (let b = 0; b < counts.length; b++) {
     const c = counts[b] as number;
     counts[b] = sum;
     sum += c;
   }
+  const words = new Uint32Array(src.buffer, src.byteOffset, n * 2);
   for (let i = 0; i < n; i++) {
-    const h = srcHi[i] as number;
-    const b = (h >>> shift) & mask;
+    const b = (keyHi(words[2 * i + 1] as number) >>> shift) & mask;
     const pos = counts[b] as number;
     counts[b] = pos + 1;
-    dstHi[pos] = h;
-    dstLo[pos] = srcLo[i] as number;
+    dst[pos] = src[i] as number;
   }
 }
