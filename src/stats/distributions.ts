@@ -159,7 +159,7 @@ function studentTPdf(t: number, dof: number): number {
  *
  * @example
  * ```ts
- * studentTQuantile(0.975, 10) // 2.2281388519649385
+ * studentTQuantile(0.975, 10) // 2.228138851986274
  * ```
  */
 export function studentTQuantile(p: number, dof: number): number {

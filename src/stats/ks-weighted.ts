@@ -77,7 +77,7 @@ export function weightedEcdf(values: ArrayLike<number>, weights: ArrayLike<numbe
  * @example
  * ```ts
  * kishEffectiveSampleSize([1, 1, 1, 1]) // 4
- * kishEffectiveSampleSize([1, 1, 1, 9]) // 2.0833…
+ * kishEffectiveSampleSize([1, 1, 1, 9]) // 1.714… (= 144 / 84)
  * ```
  */
 export function kishEffectiveSampleSize(weights: ArrayLike<number>): number {

@@ -102,7 +102,7 @@ export class SortedReference {
  * @example
  * ```ts
  * const ref = new SortedReference([5, 1, 4, 2, 3])
- * ks2sampSorted(ref, [2.5, 3.5, 9]).statistic // 0.4666666666666667
+ * ks2sampSorted(ref, [2.5, 3.5, 9]).statistic // 0.4
  * ```
  */
 export function ks2sampSorted(

@@ -20,7 +20,7 @@ function checkCount(x: number, n: number, name: string): void {
  *
  * @example
  * ```ts
- * wilsonInterval(5, 10) // { lower: 0.2365930887..., upper: 0.7634069112... }
+ * wilsonInterval(5, 10) // { lower: 0.23659309..., upper: 0.76340690... }
  * ```
  */
 export function wilsonInterval(successes: number, n: number, confidence = 0.95): Interval {
@@ -58,7 +58,7 @@ export interface TwoProportionResult {
  * @example
  * ```ts
  * const r = twoProportionTest(30, 200, 20, 210)
- * // r.diff ≈ 0.0548, r.pValue ≈ 0.115, r.ci ≈ { lower: -0.0102, upper: 0.1206 }
+ * // r.diff ≈ 0.0548, r.z ≈ 1.694, r.pValue ≈ 0.0903, r.ci ≈ { lower: -0.0091, upper: 0.1197 }
  * ```
  */
 export function twoProportionTest(
