@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { alertsConfigSchema } from '../alerts/config.ts';
 import { judgeConfigSchema } from '../judge/config.ts';
 
 /**
@@ -112,17 +113,6 @@ export const httpSchema = z
   })
   .strict();
 
-export const alertsSchema = z
-  .object({
-    /** Slack channel for alerts. Without `SLACK_BOT_TOKEN` alerts go to the console and a file. */
-    slackChannel: z.string().optional(),
-    /** Link templates shown on alerts; `{route}`, `{from}`, `{to}`, `{request_ids}`. */
-    links: z
-      .array(z.object({ label: z.string().min(1), url: z.string().min(1) }).strict())
-      .default([]),
-  })
-  .strict();
-
 export const routeSchema = z
   .object({
     /** The route emits JSON: a response that does not parse counts toward `json_parse_fail`. */
@@ -146,8 +136,8 @@ export const driftSchema = z
     minKsD: z.number().min(0).max(1).default(0.1),
     /** Minimum normalized Wasserstein distance for a numeric finding. Default 0.1. */
     minWasserstein: z.number().min(0).default(0.1),
-    /** Minimum absolute change of a rate for a flag finding, in points. Default 0.02 (2 points). */
-    minRateChange: z.number().min(0).max(1).default(0.02),
+    /** Minimum absolute change of a rate for a flag finding, in points. Default 0.01 (1 point). */
+    minRateChange: z.number().min(0).max(1).default(0.01),
     /** Minimum relative change of a rate for a flag finding. Default 0.25 (+/-25%). */
     minRelativeRateChange: z.number().min(0).default(0.25),
     /** Minimum Jensen-Shannon distance for a categorical finding. Default 0.1. */
@@ -179,7 +169,8 @@ export const configSchema = z
     schedules: z.record(z.string(), scheduleSchema).default({}),
     http: httpSchema.default(httpSchema.parse({})),
     drift: driftSchema.default(driftSchema.parse({})),
-    alerts: alertsSchema.default(alertsSchema.parse({})),
+    /** Incidents, Slack delivery, silences, links, redaction (see `src/alerts/config.ts`). */
+    alerts: alertsConfigSchema.default(alertsConfigSchema.parse({})),
     /** The LLM-as-judge: endpoint, model snapshot, limits, budget, rubrics (see `src/judge/config.ts`). */
     judge: judgeConfigSchema.default(judgeConfigSchema.parse({})),
   })

@@ -10,7 +10,9 @@ import { runInline } from '../pipeline/run-inline.ts';
 import type { RunRequest } from '../pipeline/types.ts';
 import { runIdFor } from '../queue/names.ts';
 import type { RunReport } from '../report/types.ts';
-import { createContext } from '../runtime/context.ts';
+import { readEnv } from '../config/env.ts';
+import { createInlineAlerting } from '../runtime/alerting.ts';
+import { createContext, createStore } from '../runtime/context.ts';
 import type { Injection } from './injections.ts';
 import { writeTrafficFiles, type WriteTrafficResult } from './write.ts';
 
@@ -72,6 +74,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const resultsDir = path.join(options.dir, 'results');
   await rm(capturesDir, { recursive: true, force: true });
   await rm(resultsDir, { recursive: true, force: true });
+  await rm(path.join(options.dir, 'alerts.jsonl'), { force: true });
 
   const start = options.end - days * 24 * HOUR;
   out.write(`Generating ${days} days of capture traffic into ${capturesDir} …\n`);
@@ -105,7 +108,10 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const reports: DemoResult['reports'] = [];
   for (const window of windows) {
     // The clock of each run is the moment the hourly cron would start it: 5 minutes after the window.
-    const ctx = createContext({ config, now: () => window.end + 5 * 60_000, logger: options.logger });
+    const now = () => window.end + 5 * 60_000;
+    const store = createStore(config);
+    const alerting = createInlineAlerting({ config, env: { ...readEnv(), slackToken: undefined }, store, logger: options.logger, now, sinkPath: path.join(options.dir, 'alerts.jsonl'), console: out });
+    const ctx = createContext({ config, store, now, logger: options.logger, onReport: alerting.onReport });
     const run: RunRequest = { runId: runIdFor('drift', window), pipeline: 'drift', window, requestedAt: ctx.now() };
     const { report } = await runInline(ctx, drift, run);
     const location = ctx.store.locate(runReportKey(run));

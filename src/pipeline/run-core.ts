@@ -125,7 +125,8 @@ export async function finishRun<P>(ctx: PipelineContext, pipeline: Pipeline<P>, 
   }
   const merged = pipeline.merge(parts);
   const report = await pipeline.finalize(ctx, run, merged, accounting);
-  await writeReport(ctx, run, report);
+  const key = await writeReport(ctx, run, report);
+  await ctx.onReport?.(report, key);
   return report;
 }
 

@@ -68,4 +68,9 @@ export interface PipelineContext {
   readonly now: () => number;
   readonly logger: Logger;
   readonly signal?: AbortSignal;
+  /**
+   * Runner hook, called once after a run's report is written (alert routing and delivery).
+   * Pipelines never call it. Default: none.
+   */
+  readonly onReport?: (report: RunReport, reportKey: string) => Promise<void>;
 }

@@ -21,6 +21,8 @@ export interface CreateContextOptions {
   /** Overrides of the configured source/store (tests, the demo). */
   readonly source?: CaptureSource;
   readonly store?: ResultsStore;
+  /** See {@link PipelineContext.onReport}. Default: none. */
+  readonly onReport?: PipelineContext['onReport'];
 }
 
 /**
@@ -38,8 +40,9 @@ export function createContext(options: CreateContextOptions): PipelineContext {
     source: options.source ?? createSource(config),
     store: options.store ?? createStore(config),
     now: options.now ?? Date.now,
-    logger: options.logger ?? createLogger(),
+    logger: options.logger ?? createLogger({ redaction: config.alerts.redaction }),
     ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.onReport ? { onReport: options.onReport } : {}),
   };
 }
 

@@ -1,15 +1,19 @@
 import { pino, type DestinationStream, type Logger } from 'pino';
+import { createRedactor, pinoRedaction, type RedactorOptions } from '../alerts/redact.ts';
 
 export interface LoggerOptions {
   /** Default `info`, or `EVALWATCH_LOG_LEVEL`. */
   readonly level?: string;
   /** Where logs go. Default: standard error, so standard output stays for results. */
   readonly destination?: NodeJS.WritableStream;
+  /** Extra patterns / disabled detectors (`alerts.redaction`). Default: the built-in detectors. */
+  readonly redaction?: RedactorOptions;
 }
 
 /**
- * The structured logger (JSON lines on stderr). Secret-bearing keys are redacted wherever they
- * appear, so a config or an error object can be logged without leaking credentials.
+ * The structured logger (JSON lines on stderr). Secret-bearing keys are blanked wherever they
+ * appear, and personal data and tokens inside free text (an error quoting a prompt, a URL with a
+ * key) are redacted by the same detectors as Slack payloads.
  *
  * @example
  * const logger = createLogger({ level: 'debug' });
@@ -19,6 +23,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   return pino(
     {
       level: options.level ?? process.env.EVALWATCH_LOG_LEVEL ?? 'info',
+      ...pinoRedaction(createRedactor(options.redaction)),
       base: { svc: 'evalwatch' },
       redact: {
         paths: [

@@ -3,6 +3,7 @@ import * as demo from './demo.ts';
 import * as doctor from './doctor.ts';
 import * as report from './report.ts';
 import * as run from './run.ts';
+import * as silence from './silence.ts';
 import * as worker from './worker.ts';
 
 /** A CLI command: registers itself on the program. */
@@ -11,4 +12,4 @@ export interface CommandModule {
 }
 
 /** Every command, in the order `--help` lists them. */
-export const commandModules: CommandModule[] = [run, worker, doctor, demo, report];
+export const commandModules: CommandModule[] = [run, worker, doctor, demo, report, silence];

@@ -14,6 +14,7 @@ import { createRunClient } from '../../queue/client.ts';
 import { rerunId, runIdFor } from '../../queue/names.ts';
 import { summarizeReport } from '../../report/find.ts';
 import type { PipelineName, RunReport } from '../../report/types.ts';
+import { createInlineAlerting } from '../../runtime/alerting.ts';
 import { createContext } from '../../runtime/context.ts';
 import type { ResultsStore } from '../../store/types.ts';
 import { setExitCode, type ExitCodeValue } from '../exit-codes.ts';
@@ -55,7 +56,10 @@ export function register(program: Command): void {
     const pipelineName = checkPipeline(name);
     const now = Date.now;
     const run = buildRun(pipelineName, config, opts, now());
-    const ctx = createContext({ config });
+    const base = createContext({ config });
+    // Inline runs deliver their own alerts; queued runs are alerted by the worker that finalizes them.
+    const alerting = opts.inline ? createInlineAlerting({ config, env: readEnv(), store: base.store, logger: base.logger, now: base.now }) : null;
+    const ctx = alerting ? { ...base, onReport: alerting.onReport } : base;
     const progress = progressPrinter(now);
     let report: RunReport;
     let alreadyFinished = false;

@@ -4,6 +4,7 @@ import { ConfigError } from '../../config/errors.ts';
 import { loadConfig } from '../../config/load.ts';
 import { assertRedisReachable } from '../../queue/redis.ts';
 import { serveWorker } from '../../queue/serve.ts';
+import { createQueueAlerting } from '../../runtime/alerting.ts';
 import { createContext } from '../../runtime/context.ts';
 import { ExitCode, setExitCode } from '../exit-codes.ts';
 import { withConfigOption } from '../options.ts';
@@ -25,7 +26,10 @@ export function register(program: Command): void {
     const { config, path } = await loadConfig({ ...(opts.config ? { path: opts.config } : {}) });
     const env = readEnv();
     await assertRedisReachable(env.redisUrl);
-    const ctx = createContext({ config });
+    const base = createContext({ config });
+    // Alerts go through the durable outbox in the same Redis; deliveries missed while no worker ran are replayed now.
+    const alerting = await createQueueAlerting({ config, env, store: base.store, logger: base.logger, now: base.now, redisUrl: env.redisUrl });
+    const ctx = { ...base, onReport: alerting.onReport };
     ctx.logger.info({ config: path ?? 'embedded default', redis: redactUrl(env.redisUrl), prefix: config.redis.prefix }, 'starting worker');
     const served = await serveWorker({
       ctx,
@@ -38,6 +42,7 @@ export function register(program: Command): void {
       `evalwatch worker: consuming (prefix ${config.redis.prefix}, ${Object.keys(config.schedules).length} schedules)${served.http ? `, health at ${served.http.url}` : ''}\n`,
     );
     await served.stopped;
+    await alerting.close();
     setExitCode(this, ExitCode.ok);
   });
 }
