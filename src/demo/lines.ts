@@ -1,7 +1,7 @@
 import { corruptRecord, malformedLineOf } from './malformed.ts';
 import { TrafficOptionsError, type TrafficOptions } from './options.ts';
 import { hashInts, hashString, SeqRng, toUnit } from './random.ts';
-import { countTraffic, generateTraffic } from './traffic.ts';
+import { countTraffic, generateTimedTraffic } from './traffic.ts';
 
 /** Options of `trafficLines`: the traffic, plus a sprinkle of malformed lines. */
 export interface TrafficLinesOptions extends TrafficOptions {
@@ -70,19 +70,13 @@ export function* trafficLines(options: TrafficLinesOptions): Generator<TrafficLi
   }
 
   let n = 0;
-  let lastTs = options.start;
-  for (const item of generateTraffic(options)) {
+  for (const { ts, item } of generateTimedTraffic(options)) {
     const index = n++;
     const bad = malformedLineOf(item);
     if (bad) {
-      lastTs = bad.ts;
-      yield { line: bad.line, ts: bad.ts, valid: false };
+      yield { line: bad.line, ts, valid: false };
       continue;
     }
-    // A record whose timestamp an injection removed goes where the writer is: the previous line's file.
-    const parsed = typeof item.timestamp === 'string' ? Date.parse(item.timestamp) : NaN;
-    const ts = Number.isNaN(parsed) ? lastTs : parsed;
-    lastTs = ts;
     let corrupt = false;
     let key = 0;
     if (exact) {

@@ -60,12 +60,29 @@ export function planHour(ctx: TrafficContext, hourStart: number): Arrival[] {
  * }
  */
 export function* generateTraffic(options: TrafficOptions): Generator<Record<string, unknown>> {
+  for (const { item } of generateTimedTraffic(options)) yield item;
+}
+
+/** An item of the traffic with the epoch-ms time of its call (also for malformed lines). */
+export interface TimedItem {
+  readonly ts: number;
+  readonly item: Record<string, unknown>;
+}
+
+/**
+ * `generateTraffic` with each item's time alongside, so writers need not parse timestamps back
+ * (and can place records whose timestamp an injection removed).
+ *
+ * @example
+ * for (const { ts, item } of generateTimedTraffic(opts)) partitionOf(ts).push(item);
+ */
+export function* generateTimedTraffic(options: TrafficOptions): Generator<TimedItem> {
   const ctx = createContext(options);
   for (const hourStart of hoursOverlapping({ start: ctx.start, end: ctx.end })) {
     const calls = planHour(ctx, hourStart);
     if (calls.length === 0) continue;
     const hourPrefix = new Date(hourStart).toISOString().slice(0, 14);
-    for (const call of calls) yield buildRecord(ctx, call, hourPrefix);
+    for (const call of calls) yield { ts: call.t, item: buildRecord(ctx, call, hourPrefix) };
   }
 }
 

@@ -3,7 +3,7 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { createGzip, type Gzip } from 'node:zlib';
+import { createGzip, type Gzip, type ZlibOptions } from 'node:zlib';
 import { HOUR, keyTemplate } from '../captures/partitions.ts';
 import { trafficLines, type TrafficLinesOptions } from './lines.ts';
 import { TrafficOptionsError } from './options.ts';
@@ -39,8 +39,16 @@ export interface WriteTrafficResult {
   readonly keys: string[];
 }
 
-/** Lines are written in chunks of about this many characters: fewer stream calls, bounded memory. */
-const CHUNK_CHARS = 64 * 1024;
+/**
+ * Lines are encoded straight into chunks of this many bytes: `Buffer#write` into a preallocated
+ * chunk is ~20× faster than `Buffer.from` of a concatenated string (rope flattening, two-byte
+ * strings), which was a third of the writer's time.
+ */
+const CHUNK_BYTES = 256 * 1024;
+/** Bytes queued for compression before a write waits. */
+const GZIP_BUFFER = 4 * 1024 * 1024;
+/** Objects still compressing while the next one fills (memory: about this many × `GZIP_BUFFER`). */
+const MAX_CLOSING = 2;
 
 interface OpenObject {
   readonly key: string;
@@ -58,16 +66,17 @@ async function open(dir: string, key: string, gzip: boolean, level: number, dirs
   }
   const file = createWriteStream(path);
   if (!gzip) return { key, file, sink: file, done: once(file, 'finish').then(() => undefined) };
-  // Node's gzip header carries mtime 0 and no file name, so equal input gives equal bytes.
-  const gz = createGzip({ level });
+  // Node's gzip header carries mtime 0 and no file name, so equal input gives equal bytes. A deep
+  // write buffer lets the thread pool compress while this thread builds the next records.
+  const gz = createGzip({ level, writableHighWaterMark: GZIP_BUFFER } as ZlibOptions);
   return { key, file, sink: gz, done: pipeline(gz, file) };
 }
 
-async function write(obj: OpenObject, chunk: string): Promise<void> {
+async function write(obj: OpenObject, chunk: Buffer): Promise<void> {
   if (!obj.sink.write(chunk)) await Promise.race([once(obj.sink, 'drain'), obj.done]);
 }
 
-async function close(obj: OpenObject, chunk: string): Promise<number> {
+async function close(obj: OpenObject, chunk: Buffer): Promise<number> {
   obj.sink.end(chunk);
   await obj.done;
   return obj.file.bytesWritten;
@@ -75,8 +84,9 @@ async function close(obj: OpenObject, chunk: string): Promise<number> {
 
 /**
  * Writes the synthetic traffic as capture objects, `<dir>/<partition>/part-<n>.jsonl.gz`, one
- * partition per hour of the records' timestamps. Streams: one object open at a time, lines in
- * 64 KiB chunks. The same options write the same bytes.
+ * partition per hour of the records' timestamps. Streams with bounded memory: lines go out in
+ * 256 KiB chunks, at most a few MiB wait for compression, and at most three objects are open (one
+ * filling, two finishing). The same options write the same bytes.
  *
  * @example
  * const day = Date.UTC(2026, 0, 5);
@@ -101,28 +111,53 @@ export async function writeTrafficFiles(options: WriteTrafficOptions): Promise<W
   let malformedLines = 0;
   let bytes = 0;
   let current: OpenObject | undefined;
-  let buffer = '';
+  let chunk = Buffer.allocUnsafe(CHUNK_BYTES);
+  let used = 0;
+  // Hands the filled part of the chunk to the stream, which keeps it: the next lines get a new chunk.
+  const take = (): Buffer => {
+    const out = chunk.subarray(0, used);
+    chunk = Buffer.allocUnsafe(CHUNK_BYTES);
+    used = 0;
+    return out;
+  };
+  const closing: Array<Promise<number>> = [];
   try {
+    let sliceStart = Infinity;
+    let sliceEnd = -Infinity;
     for (const { line, ts, valid } of trafficLines(options)) {
-      const hour = Math.floor(ts / HOUR) * HOUR;
-      const key = `${template.prefixFor(hour)}part-${Math.floor((ts - hour) / slice)}${suffix}`;
-      if (current?.key !== key) {
-        if (current) bytes += await close(current, buffer);
-        buffer = '';
+      if (ts < sliceStart || ts >= sliceEnd) {
+        const hour = Math.floor(ts / HOUR) * HOUR;
+        const part = Math.floor((ts - hour) / slice);
+        sliceStart = hour + part * slice;
+        sliceEnd = sliceStart + slice;
+        const key = `${template.prefixFor(hour)}part-${part}${suffix}`;
+        if (current) {
+          // Let the previous object finish compressing while this one fills; bound the overlap.
+          closing.push(close(current, take()));
+          if (closing.length > MAX_CLOSING) bytes += await closing.shift()!;
+        }
         current = await open(options.dir, key, gzip, level, dirs);
         keys.push(key);
       }
-      buffer += `${line}\n`;
       if (valid) records++;
       else malformedLines++;
-      if (buffer.length >= CHUNK_CHARS) {
-        await write(current, buffer);
-        buffer = '';
+      // UTF-8 needs at most 3 bytes per UTF-16 code unit.
+      if (used + 3 * line.length + 1 > CHUNK_BYTES) {
+        if (used > 0) await write(current!, take());
+        if (3 * line.length + 1 > CHUNK_BYTES) {
+          await write(current!, Buffer.from(`${line}\n`));
+          continue;
+        }
       }
+      used += chunk.write(line, used);
+      chunk[used++] = 0x0a;
     }
-    if (current) bytes += await close(current, buffer);
+    if (current) closing.push(close(current, take()));
+    for (const c of closing.splice(0)) bytes += await c;
   } catch (err) {
     current?.sink.destroy();
+    // Settle the objects still closing so that none rejects unobserved.
+    await Promise.allSettled(closing);
     throw err;
   }
   return { objects: keys.length, records, malformedLines, bytes, keys };
