@@ -17,7 +17,7 @@ export interface SigmaOptions {
   minRelativeTotalChange?: number;
 }
 
-/** A metric's value over a window, and its precision (Kish effective rows; NaN for totals). */
+/** A metric's value over a window, and its precision (Kish effective rows; rows for totals). */
 interface Point {
   y: number;
   a: number;
@@ -41,7 +41,8 @@ function valueAt(series: ReadonlyMap<number, HourSeries>, route: string, metric:
     w += cell[1];
     w2 += cell[2];
   }
-  if (metric.kind === 'total') return { y: s, a: NaN };
+  // Totals: log1p of the sum, precision = rows (Poisson: var(log N) ≈ 1/N).
+  if (metric.kind === 'total') return { y: Math.log1p(Math.max(0, s)), a: Math.max(1, w) };
   if (!(w > 0)) return undefined;
   const ess = (w * w) / w2;
   return { y: metric.kind === 'p95' ? s : s / w, a: ess };
@@ -125,7 +126,6 @@ export function testSigma(
   const cur = valueAt(series, route, metric, end, hours);
   if (!cur) return null;
   const minWeeks = sigmaOptions.minSeasonalWeeks ?? 2;
-  const precision = metric.kind !== 'total';
   const L = hours * HOUR;
   const slots = (t: number): Point[] => {
     const out: Point[] = [];
@@ -154,7 +154,7 @@ export function testSigma(
       residuals.push({
         r: y.y - mean(s.map((p) => p.y)),
         g: 1 + 1 / s.length,
-        v: precision ? 1 / y.a + s.reduce((t2, p) => t2 + 1 / p.a, 0) / (s.length * s.length) : 0,
+        v: 1 / y.a + s.reduce((t2, p) => t2 + 1 / p.a, 0) / (s.length * s.length),
       });
     }
   }
@@ -164,9 +164,9 @@ export function testSigma(
     expected = mean(now.map((p) => p.y));
     const variance =
       fit.tau2 * (1 + 1 / now.length) +
-      (precision ? fit.c * (1 / cur.a + now.reduce((t, p) => t + 1 / p.a, 0) / (now.length * now.length)) : 0);
+      fit.c * (1 / cur.a + now.reduce((t, p) => t + 1 / p.a, 0) / (now.length * now.length));
     z = variance > 0 ? (cur.y - expected) / Math.sqrt(variance) : cur.y === expected ? 0 : Math.sign(cur.y - expected) * Infinity;
-    df = Math.max(1, fit.used - (precision ? 2 : 1));
+    df = Math.max(1, fit.used - 2);
     method = 'sigma_seasonal';
     history = { weeks: now.length, residuals: fit.used, tau: Math.sqrt(fit.tau2), samplingScale: Math.sqrt(fit.c) };
   } else {
@@ -223,12 +223,12 @@ export function testSigma(
     pValue,
     effect: { z: Number(z.toPrecision(6)), relative: Number((shownExp !== 0 ? shownCur / shownExp - 1 : 0).toPrecision(6)) },
     effectRatio: Math.min(Math.abs(z) / opts.sigma, practical),
-    n: Number.isFinite(cur.a) ? Math.round(cur.a) : 0,
+    n: Math.round(cur.a),
     m: 0,
     headline: `${metric.label}${hours === 1 ? '' : ` over ${hours}h`} ${fmt(shownCur)} vs expected ${fmt(shownExp)} (${formatChange(shownExp, shownCur)})`,
     testText: `z = ${Number.isFinite(z) ? z.toFixed(1) : z > 0 ? '+∞' : '−∞'} vs ${against}`,
     baseline: { expected: Number(shownExp.toPrecision(6)), ...history },
-    current: { value: Number(shownCur.toPrecision(6)), effectiveN: Number.isFinite(cur.a) ? Number(cur.a.toPrecision(6)) : null },
+    current: { value: Number(shownCur.toPrecision(6)), effectiveN: Number(cur.a.toPrecision(6)) },
     examples: [],
     details: { df, scale: metric.log ? 'log1p' : 'linear' },
   };

@@ -78,6 +78,8 @@ export function statusClass(status: string): '2xx' | '4xx' | '5xx' | 'other' {
 }
 
 function outputTokensPerSecond(r: CaptureRecord): number | undefined {
+  // A cache hit generates nothing: its "speed" (tokens over a few ms) would own the p95.
+  if (r.cached === true) return undefined;
   const tokens = finite(r.output_tokens);
   const total = finite(r.latency_total_ms);
   if (tokens === undefined || total === undefined) return undefined;

@@ -37,13 +37,15 @@ export const SERIES_METRICS: readonly SeriesMetric[] = [
   ...FLAG_FEATURES.filter((f) => f.group !== 'missing').map(
     (f): SeriesMetric => ({ name: `${f.name}.rate`, kind: 'rate', label: f.label, unit: '', log: false }),
   ),
-  { name: 'calls.total', kind: 'total', label: 'estimated calls', unit: '', log: false },
-  { name: 'cost_usd.total', kind: 'total', label: 'spend', unit: 'USD', log: false },
+  // Totals vary multiplicatively (Poisson arrivals, traffic noise): compared on the log scale.
+  { name: 'calls.total', kind: 'total', label: 'estimated calls', unit: '', log: true },
+  { name: 'cost_usd.total', kind: 'total', label: 'spend', unit: 'USD', log: true },
 ];
 
 /**
  * A metric's cell for one hour: `[Σ w·value, Σw, Σw²]` for means and rates, `[p95, Σw, Σw²]` for
- * p95 (not mergeable across hours), `[total, 0, 0]` for totals.
+ * p95 (not mergeable across hours), `[total, rows, rows]` for totals (rows give the sampling
+ * precision of the total).
  */
 export type Cell = [number, number, number];
 
@@ -74,8 +76,8 @@ export function seriesCells(b: RouteBucket): Record<string, Cell> {
     const a = b.flag[f.name];
     if (a) out[`${f.name}.rate`] = [a.kw, a.w, a.w2];
   }
-  out['calls.total'] = [b.w, 0, 0];
-  out['cost_usd.total'] = [b.num.cost_usd?.s ?? 0, 0, 0];
+  out['calls.total'] = [b.w, b.rows, b.rows];
+  out['cost_usd.total'] = [b.num.cost_usd?.s ?? 0, b.num.cost_usd?.n ?? 0, b.num.cost_usd?.n ?? 0];
   return out;
 }
 
