@@ -2,7 +2,7 @@
  * Deterministic synthetic capture traffic: the data of `evalwatch demo` and the input the drift
  * and queue benchmarks replay.
  */
-export { generateTraffic, generateTimedTraffic, countTraffic, planHour, type TimedItem } from './traffic.ts';
+export { generateTraffic, generateTimedTraffic, countTraffic, type TimedItem } from './traffic.ts';
 export { trafficLines, type TrafficLine, type TrafficLinesOptions } from './lines.ts';
 export { writeTrafficFiles, type WriteTrafficOptions, type WriteTrafficResult } from './write.ts';
 export { TrafficOptionsError, type TrafficOptions } from './options.ts';
