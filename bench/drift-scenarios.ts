@@ -20,7 +20,7 @@ import type { Injection } from '../src/demo/injections.ts';
 import { generateTraffic } from '../src/demo/traffic.ts';
 import { createHourAccumulator, withRollup, type HourAccumulator } from '../src/drift/aggregate.ts';
 import { analyzeDrift, type HourBuckets } from '../src/drift/analyze.ts';
-import { driftObservations } from '../src/drift/hysteresis-store.ts';
+import { driftObservations, pendingEpisodes } from '../src/drift/hysteresis-store.ts';
 import { emptyHysteresisState, stepHysteresis, type HysteresisState } from '../src/drift/hysteresis.ts';
 import { createExtractor } from '../src/drift/features.ts';
 import { hourSeries, type HourSeries } from '../src/drift/series.ts';
@@ -97,7 +97,8 @@ function runHour(
     if (b) baselineHours.push(b);
   }
   const win = hours(windowStart) ?? {};
-  const analysis = analyzeDrift({ window: { start: windowStart, end: windowStart + HOUR }, windowHours: [win], baselineHours, series, options: opts });
+  const pending = pendingEpisodes(state, windowStart, hours);
+  const analysis = analyzeDrift({ window: { start: windowStart, end: windowStart + HOUR }, windowHours: [win], baselineHours, series, options: opts, pending });
   const { observations, byFingerprint } = driftObservations(analysis);
   const step = stepHysteresis(state, observations, windowStart + HOUR, HOUR, opts, windowStart + HOUR);
   const fired: RunResult['fired'] = [];

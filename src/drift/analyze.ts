@@ -27,7 +27,17 @@ export interface AnalysisInput {
   readonly sigma?: SigmaOptions;
   /** Restrict the analysis to these routes (plus nothing else). Default: every route seen. */
   readonly routes?: readonly string[];
+  /**
+   * Subjects already pending (breached in an earlier window, not yet firing), keyed
+   * `<route>|<subject>`, with the buckets of the earlier hours of their episode. Their
+   * distribution tests pool those hours with the window, so the confirming test uses all the
+   * evidence since the drift began rather than one more hour alone. Default: none.
+   */
+  readonly pending?: ReadonlyMap<string, readonly HourBuckets[]>;
 }
+
+/** Key of {@link AnalysisInput.pending}. */
+export const pendingKey = (route: string, subject: string): string => `${route}|${subject}`;
 
 /** The result of one analysis: every test with its q-value, and what could not be tested. */
 export interface AnalysisResult {
@@ -82,20 +92,24 @@ export function analyzeDrift(input: AnalysisInput): AnalysisResult {
     // distributions shift every hour by design. Distribution tests run per route; `*` keeps the
     // sigma windows, whose same-hour-of-week baseline absorbs the mixture's seasonality.
     const distributionTests = !(multiRoute && route === ALL_ROUTES);
+    const hoursFor = (subject: string): readonly HourBuckets[] => {
+      const earlier = input.pending?.get(pendingKey(route, subject));
+      return earlier ? [...earlier, ...input.windowHours] : input.windowHours;
+    };
     for (const f of NUMERIC_FEATURES) {
       if (!f.tested || !distributionTests) continue;
-      const win = collect(input.windowHours, route, (b) => b.num[f.name]);
+      const win = collect(hoursFor(f.name), route, (b) => b.num[f.name]);
       const base = collect(input.baselineHours, route, (b) => b.num[f.name]);
       outcomes.push(testNumeric(route, f, win, base, opts));
     }
     for (const f of FLAG_FEATURES) {
       if (!f.tested || !distributionTests) continue;
-      const win = collect(input.windowHours, route, (b) => b.flag[f.name]);
+      const win = collect(hoursFor(f.name), route, (b) => b.flag[f.name]);
       const base = collect(input.baselineHours, route, (b) => b.flag[f.name]);
       outcomes.push(testRate(route, f, win, base, opts));
     }
     for (const f of CATEGORICAL_FEATURES) {
-      const win = collect(input.windowHours, route, (b) => b.cat[f.name]);
+      const win = collect(hoursFor(f.name), route, (b) => b.cat[f.name]);
       const base = collect(input.baselineHours, route, (b) => b.cat[f.name]);
       if (f.tested && distributionTests) outcomes.push(testCategorical(route, f, win, base, opts));
     }

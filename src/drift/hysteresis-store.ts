@@ -1,5 +1,5 @@
 import type { ResultsStore } from '../store/types.ts';
-import type { AnalysisResult } from './analyze.ts';
+import { pendingKey, type AnalysisResult, type HourBuckets } from './analyze.ts';
 import type { DriftTest } from './analyze-types.ts';
 import { driftFingerprint, emptyHysteresisState, HYSTERESIS_VERSION, type HysteresisState, type Observation } from './hysteresis.ts';
 
@@ -60,4 +60,35 @@ export function driftObservations(analysis: AnalysisResult): { observations: Obs
     observations.push({ fingerprint, kind: t.kind, route: t.route, subject: t.subject, breach: breaches.has(t), large: analysis.large.has(t) });
   }
   return { observations, byFingerprint };
+}
+
+/** Longest episode pooled for a pending subject, in windows (the hysteresis m). */
+const MAX_POOLED_WINDOWS_DEFAULT = 3;
+
+/**
+ * The pending subjects of a hysteresis state with the earlier hours of their episode, for
+ * `AnalysisInput.pending`: hours from the episode start (`since`) up to the window start, at most
+ * `maxWindows − 1` earlier hours, taken from `hours` (history already loaded for the baseline).
+ *
+ * @example
+ * const pending = pendingEpisodes(state, windowStart, (h) => baseline.hours.get(h));
+ */
+export function pendingEpisodes(
+  state: HysteresisState,
+  windowStart: number,
+  hours: (start: number) => HourBuckets | undefined,
+  maxWindows = MAX_POOLED_WINDOWS_DEFAULT,
+): Map<string, HourBuckets[]> {
+  const out = new Map<string, HourBuckets[]>();
+  for (const e of Object.values(state.entries)) {
+    if (e.status !== 'pending' || e.since === undefined || e.kind === 'drift.sigma') continue;
+    const from = Math.max(e.since, windowStart - (maxWindows - 1) * HOUR);
+    const earlier: HourBuckets[] = [];
+    for (let h = from; h < windowStart; h += HOUR) {
+      const b = hours(h);
+      if (b) earlier.push(b);
+    }
+    if (earlier.length > 0) out.set(pendingKey(e.route, e.subject), earlier);
+  }
+  return out;
 }

@@ -13,7 +13,7 @@ import { createHourAccumulator, DRIFT_AGGREGATE_VERSION, mergeHours, withRollup,
 import { analyzeDrift, type HourBuckets } from './analyze.ts';
 import { createExtractor } from './features.ts';
 import { loadHistory, loadSeries, saveHour } from './history.ts';
-import { driftObservations, loadHysteresis, saveHysteresis } from './hysteresis-store.ts';
+import { driftObservations, loadHysteresis, pendingEpisodes, saveHysteresis } from './hysteresis-store.ts';
 import { stepHysteresis } from './hysteresis.ts';
 import { toFinding } from './findings.ts';
 import { hourSeries, type HourSeries } from './series.ts';
@@ -140,8 +140,12 @@ async function finalize(ctx: PipelineContext, run: RunRequest, merged: DriftPart
   const history = await loadSeries(store, span.end - (opts.seasonalWeeks + 1) * WEEK, span.start);
   for (const [h, s] of history.series) series.set(h, s);
 
-  // 3. Analysis, BH over every test of the run.
+  // 3. Analysis, BH over every test of the run; pending subjects pool their episode's hours.
+  const now = ctx.now();
+  const prevState = await loadHysteresis(store, windowMs);
+  const pending = windowMs === HOUR ? pendingEpisodes(prevState, span.start, (h) => baseline.hours.get(h)) : new Map();
   const analysis = analyzeDrift({
+    pending,
     window: span,
     windowHours: windowBuckets,
     baselineHours: [...baseline.hours.keys()].sort((a, b) => a - b).map((h) => baseline.hours.get(h) as HourBuckets),
@@ -150,8 +154,6 @@ async function finalize(ctx: PipelineContext, run: RunRequest, merged: DriftPart
   });
 
   // 4. Hysteresis, one state per window length.
-  const now = ctx.now();
-  const prevState = await loadHysteresis(store, windowMs);
   const { observations, byFingerprint } = driftObservations(analysis);
   const { state, transitions } = stepHysteresis(prevState, observations, span.end, windowMs, opts, now);
   await saveHysteresis(store, windowMs, state);

@@ -3,8 +3,8 @@
  */
 
 /**
- * The default refusal patterns. They match the stock phrasings of the major chat models; both the
- * ASCII and the typographic apostrophe are accepted. A deployment with its own refusal wording
+ * The default refusal patterns. They match the stock phrasings of the major chat models in English
+ * and their usual translations; both the ASCII and the typographic apostrophe are accepted. A deployment with its own refusal wording
  * replaces the list with `drift.refusalPatterns`.
  */
 export const DEFAULT_REFUSAL_PATTERNS: readonly string[] = [
@@ -17,6 +17,16 @@ export const DEFAULT_REFUSAL_PATTERNS: readonly string[] = [
   '\\bas an AI\\b',
   'against my (?:guidelines|policies|policy)',
   "I(?:['’]m| am) not (?:allowed|permitted) to",
+  // The same stock refusal in the languages production traffic most often carries.
+  'Es tut mir leid, aber (?:ich kann|dabei kann ich) (?:nicht|dir nicht)',
+  'Lo siento, pero no puedo',
+  'D[ée]sol[ée], mais je ne peux pas',
+  'Desculpe, mas n[ãa]o posso',
+  'Mi dispiace, ma non posso',
+  'Извините, но я не могу',
+  '申し訳(?:ありません|ございません)が',
+  '抱歉，我(?:无法|不能)',
+  'عذرًا، لا أستطيع',
 ];
 
 /**

@@ -37,6 +37,11 @@ describe('refusal patterns', () => {
     'As an AI language model, I do not have opinions.',
     "I can't help with that.",
     'i am unable to provide legal advice',
+    'Es tut mir leid, aber dabei kann ich nicht helfen.',
+    'Lo siento, pero no puedo ayudar con eso.',
+    'Извините, но я не могу с этим помочь.',
+    '申し訳ありませんが、それについてはお手伝いできません。',
+    'عذرًا، لا أستطيع المساعدة في ذلك.',
   ])('matches %s', (text) => expect(isRefusal(text)).toBe(true));
   it.each(['Sure! Here is the invoice total: $420.', 'The AI team can help with that tomorrow.'])('does not match %s', (text) =>
     expect(isRefusal(text)).toBe(false),

@@ -91,3 +91,17 @@ describe('hysteresis', () => {
     expect(JSON.parse(JSON.stringify(s2))).toEqual(s2);
   });
 });
+
+describe('pending episodes', () => {
+  it('lists the earlier hours of pending subjects, capped at m − 1 hours', async () => {
+    const { pendingEpisodes } = await import('../../src/drift/hysteresis-store.ts');
+    const { state } = replay([true]);
+    const windowStart = T + HOUR;
+    const hours = (h: number) => ({ answer: { hour: h } }) as never;
+    const p = pendingEpisodes(state, windowStart, hours);
+    expect([...p.keys()]).toEqual(['answer|refusal']);
+    expect(p.get('answer|refusal')).toHaveLength(1);
+    const { state: firing } = replay([true, true]);
+    expect(pendingEpisodes(firing, T + 2 * HOUR, hours).size).toBe(0);
+  });
+});
