@@ -91,6 +91,44 @@ export const redisSchema = z
   })
   .strict();
 
+const ms = z.number().int().min(0);
+/**
+ * Queue tuning (`src/queue/options.ts` documents each option and its default). Every key is
+ * optional; the production defaults apply to what is left out.
+ */
+export const queueSchema = z
+  .object({
+    /** Unit jobs one worker process runs at once. Default 4. */
+    concurrency: z.number().int().min(1).optional(),
+    /** Plan/finalize jobs one process runs at once. Default 2. */
+    runConcurrency: z.number().int().min(1).optional(),
+    /** Attempts per job, the first included. Default 3. */
+    attempts: z.number().int().min(1).optional(),
+    /** First retry delay (ms), doubling. Default 2000. */
+    backoffMs: ms.optional(),
+    /** Job lock (ms) before another worker may treat the job as stalled. Default 30000. */
+    lockDurationMs: ms.optional(),
+    /** How often stalled jobs are looked for (ms). Default 30000. */
+    stalledIntervalMs: ms.optional(),
+    /** Stalls (crashed workers) a job survives before it fails. Default 2. */
+    maxStalledCount: z.number().int().min(0).optional(),
+    /** Completed jobs kept: max age (s) and count per queue. Defaults 86400 and 1000. */
+    keepCompletedAgeSec: z.number().int().min(0).optional(),
+    keepCompletedCount: z.number().int().min(0).optional(),
+    /** Failed jobs kept: max age (s) and count per queue. Defaults 604800 and 5000. */
+    keepFailedAgeSec: z.number().int().min(0).optional(),
+    keepFailedCount: z.number().int().min(0).optional(),
+    /** Graceful-shutdown deadline (ms) before in-flight jobs are handed back. Default 25000. */
+    shutdownDeadlineMs: ms.optional(),
+    /** Liveness: idle with waiting jobs for this long (ms) means stuck. Default 60000. */
+    livenessIdleMs: ms.optional(),
+    /** Liveness: one job running longer than this (ms) means stuck. Default 3600000. */
+    livenessMaxJobMs: ms.optional(),
+    /** Unit results larger than this (bytes) go to the results store, not Redis. Default 262144. */
+    partialInlineMaxBytes: z.number().int().min(1024).optional(),
+  })
+  .strict();
+
 export const scheduleSchema = z
   .object({
     /** Pipeline run on this schedule. */
@@ -167,6 +205,7 @@ export const configSchema = z
     routes: z.record(z.string(), routeSchema).default({}),
     redis: redisSchema.default(redisSchema.parse({})),
     schedules: z.record(z.string(), scheduleSchema).default({}),
+    queue: queueSchema.default({}),
     http: httpSchema.default(httpSchema.parse({})),
     drift: driftSchema.default(driftSchema.parse({})),
     /** Incidents, Slack delivery, silences, links, redaction (see `src/alerts/config.ts`). */

@@ -71,7 +71,7 @@ export function register(program: Command): void {
       report = r.report;
       alreadyFinished = r.alreadyFinished;
     } else {
-      const client = await createRunClient({ redisUrl: readEnv().redisUrl, prefix: config.redis.prefix, store: ctx.store });
+      const client = await createRunClient({ redisUrl: readEnv().redisUrl, prefix: config.redis.prefix, store: ctx.store, options: config.queue });
       try {
         const enq = await client.enqueue(run);
         alreadyFinished = enq.state === 'already_finished';

@@ -34,7 +34,7 @@ export function register(program: Command): void {
     const served = await serveWorker({
       ctx,
       redisUrl: env.redisUrl,
-      ...(concurrency !== undefined ? { options: { concurrency } } : {}),
+      options: { ...config.queue, ...(concurrency !== undefined ? { concurrency } : {}) },
       http: { host: config.http.host, port: httpPort ?? config.http.port },
       ...(env.dashboardToken ? { dashboardToken: env.dashboardToken } : {}),
     });
