@@ -117,7 +117,9 @@ export function renderIncident(incident: Incident, options: RenderOptions): Rend
     ]),
   );
 
-  const text = truncate(`[${resolved ? 'RESOLVED' : incident.severity.toUpperCase()}] ${incident.route}: ${f.summary}`, SLACK_LIMITS.messageText);
+  // Summaries usually lead with their route already ("answer: output tokens …"); don't say it twice.
+  const lead = f.summary.startsWith(`${incident.route}:`) || incident.route === '*' ? '' : `${incident.route}: `;
+  const text = truncate(`[${resolved ? 'RESOLVED' : incident.severity.toUpperCase()}] ${lead}${f.summary}`, SLACK_LIMITS.messageText);
   const safeBlocks = redactor.value(blocks);
   const pages = paginateBlocks(safeBlocks, SLACK_LIMITS.blocks - 1);
   const mainBlocks = pages[0] as Record<string, unknown>[];

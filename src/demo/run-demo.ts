@@ -28,7 +28,7 @@ export interface DemoOptions {
   readonly hourlyRuns?: number;
   /** Seed of the traffic generator. Default 7. */
   readonly seed?: number;
-  /** Mean calls per hour at the daily peak. Default 150. */
+  /** Mean calls per hour at the daily peak. Default 400. */
   readonly callsPerHour?: number;
   /** Config the demo starts from (routes, drift settings); its source and store are replaced. Default: the embedded default. */
   readonly config?: EvalwatchConfig;
@@ -83,7 +83,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     start,
     end: options.end,
     seed: options.seed ?? 7,
-    callsPerHour: options.callsPerHour ?? 150,
+    callsPerHour: options.callsPerHour ?? 400,
     injections: demoInjections(options.end, hourly),
   });
   out.write(
