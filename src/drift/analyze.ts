@@ -114,6 +114,8 @@ export function analyzeDrift(input: AnalysisInput): AnalysisResult {
       if (f.tested && distributionTests) outcomes.push(testCategorical(route, f, win, base, opts));
     }
     for (const metric of SERIES_METRICS) {
+      // A mixture's p95 jumps between its routes' modes as their shares move: per route only.
+      if (!distributionTests && metric.kind === 'p95') continue;
       outcomes.push(testSigma(route, metric, input.series, input.window.end, hours, opts, input.sigma));
       // Spend and traffic also get a daily view from hourly runs: a slow leak shows over a day.
       if (metric.kind === 'total' && hours < 24) outcomes.push(testSigma(route, metric, input.series, input.window.end, 24, opts, input.sigma));
