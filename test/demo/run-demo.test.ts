@@ -1,0 +1,59 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runDemo, type DemoResult } from '../../src/demo/run-demo.ts';
+import { silentLogger } from '../../src/runtime/logger.ts';
+
+/** The quick start's first command, end to end: generated traffic → drift runs → alerts in the sink. */
+describe('evalwatch demo', () => {
+  let dir: string;
+  let result: DemoResult;
+  let narrative = '';
+
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'evalwatch-demo-'));
+    const out = new Writable({
+      write(chunk, _enc, done) {
+        narrative += String(chunk);
+        done();
+      },
+    });
+    result = await runDemo({ dir, end: Date.UTC(2026, 10, 23, 14), days: 4, logger: silentLogger(), out });
+  }, 240_000);
+
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('writes captures in the production layout with malformed lines sprinkled in', () => {
+    expect(result.traffic.records).toBeGreaterThan(10_000);
+    expect(result.traffic.malformedLines).toBeGreaterThan(0);
+    expect(result.traffic.keys[0]).toMatch(/^dt=2026-11-19\/hour=14\/part-\d+\.jsonl\.gz$/);
+  });
+
+  it('runs a backfill and one drift run per hour, each with a report in the store', () => {
+    expect(result.reports.map((r) => r.run.runId)).toEqual([
+      'drift-20261123T1100Z-93h',
+      'drift-20261123T1200Z-1h',
+      'drift-20261123T1300Z-1h',
+      'drift-20261123T1400Z-1h',
+    ]);
+    for (const r of result.reports) expect(r.location).toMatch(/report\.json$/);
+    const last = result.reports.at(-1)!.report;
+    expect(last.input.rejected).not.toEqual({});
+    expect(last.input.quarantined).toBeGreaterThanOrEqual(0);
+  });
+
+  it('finds the injected answer-length incident and alerts on it', async () => {
+    const findings = result.reports.flatMap((r) => r.report.findings);
+    const answer = findings.filter((f) => f.route === 'answer' && /response chars|output tokens/.test(f.summary));
+    expect(answer.length).toBeGreaterThan(0);
+    expect(answer.some((f) => f.state === 'firing')).toBe(true);
+    expect(answer[0]!.examples.length).toBeGreaterThan(0);
+    const sink = await readFile(path.join(dir, 'alerts.jsonl'), 'utf8');
+    expect(sink).toContain('answer');
+    expect(narrative).toContain('[evalwatch alert');
+  });
+});
