@@ -11,6 +11,8 @@ import { buildJudgeMessages, repairMessage, type OutputMode } from './prompt.ts'
 import { backoffDelay, classifyError, type Failure } from './retry.ts';
 import type { Rubric } from './rubric-schema.ts';
 import { Limiter } from './limiter.ts';
+import { priceOf } from './budget-meter.ts';
+import { providerOf } from './config.ts';
 
 /** Why an item has no score. Reported and counted; never turned into a score. */
 export type UnmeasuredReason =
@@ -82,7 +84,29 @@ export type JudgeEvent =
   | { readonly type: 'fallback'; readonly from: OutputMode; readonly to: OutputMode; readonly message: string }
   | { readonly type: 'length_retry'; readonly maxTokens: number }
   | { readonly type: 'repair'; readonly problem: string }
-  | { readonly type: 'unavailable'; readonly reason: string; readonly message: string };
+  | { readonly type: 'unavailable'; readonly reason: string; readonly message: string }
+  | JudgeCallEvent;
+
+/**
+ * One request to the endpoint (`ok`, `error`), one refused by the budget before it was made
+ * (`budget`), or one judgment served from the cache (`cached`, emitted by the pipeline). Usage is
+ * what the run's budget counted for it: a failed request counts its estimated prompt tokens, as
+ * the provider may bill it, so metrics and the report's spend agree.
+ */
+export interface JudgeCallEvent {
+  readonly type: 'call';
+  /** `judge.provider`, else the endpoint host. */
+  readonly provider: string;
+  /** Model the request named (the judge, or the target model of a self-consistency re-run). */
+  readonly model: string;
+  readonly outcome: 'ok' | 'error' | 'budget' | 'cached';
+  /** Why an `error` failed (`rate_limited`, `server_error`, `auth`, …). */
+  readonly reason?: string;
+  readonly promptTokens: number;
+  readonly completionTokens: number;
+  /** Dollars at `judge.pricing`. */
+  readonly usd: number;
+}
 
 export interface JudgeClientOptions {
   /** The judge options (`config.judge`). */
@@ -119,6 +143,7 @@ export class JudgeClient {
   private modeNow: OutputMode;
   private readonly autoMode: boolean;
   private unavailableErr: JudgeUnavailableError | undefined;
+  private readonly provider: string;
 
   /**
    * @example
@@ -145,6 +170,7 @@ export class JudgeClient {
         tokensPerMinute: cfg.rateLimit.tokensPerMinute,
         concurrency: cfg.concurrency,
       });
+    this.provider = providerOf(cfg);
     this.autoMode = !options.mode && cfg.outputMode === 'auto';
     this.modeNow = options.mode ?? (cfg.outputMode === 'auto' ? 'json_schema' : cfg.outputMode);
   }
@@ -285,6 +311,7 @@ export class JudgeClient {
       if (this.unavailableErr) return { unmeasured: 'judge_unavailable', detail: this.unavailableErr.message };
       if (options.signal?.aborted) return { unmeasured: 'aborted', detail: 'the run was cancelled' };
       if (options.budget && !options.budget.allows(promptTokens, maxTokens)) {
+        this.emitCall(model, 'budget', 0, 0);
         return { unmeasured: 'budget_exhausted', detail: 'the run budget (calls, tokens or dollars) is spent' };
       }
       attempt++;
@@ -314,6 +341,7 @@ export class JudgeClient {
         usage.completionTokens += c;
         options.budget?.record(p, c);
         permit.release(p + c);
+        this.emitCall(model, 'ok', p, c);
         return { completion: data };
       } catch (err) {
         timing.httpMs += performance.now() - start;
@@ -322,6 +350,7 @@ export class JudgeClient {
         // A refused or failed request may still be billed or counted by the provider.
         usage.calls++;
         options.budget?.record(promptTokens, 0);
+        this.emitCall(model, 'error', promptTokens, 0, failure.action === 'fallback' ? 'output_mode_unsupported' : failure.reason);
       }
       if (failure.action === 'stop') {
         this.unavailableErr ??= new JudgeUnavailableError(failure.reason, failure.message, failure.status);
@@ -368,6 +397,22 @@ export class JudgeClient {
       }
       timing.waitMs += performance.now() - waitStart;
     }
+  }
+
+  private emitCall(model: string, outcome: JudgeCallEvent['outcome'], promptTokens: number, completionTokens: number, reason?: string): void {
+    const onEvent = this.options.onEvent;
+    if (!onEvent) return;
+    const cfg = this.options.config;
+    onEvent({
+      type: 'call',
+      provider: this.provider,
+      model,
+      outcome,
+      ...(reason ? { reason } : {}),
+      promptTokens,
+      completionTokens,
+      usd: priceOf(promptTokens, completionTokens, cfg.pricing),
+    });
   }
 
   private requestBody(

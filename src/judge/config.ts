@@ -89,6 +89,14 @@ const selfConsistencySchema = z
     minSimilarity: z.number().min(0).max(1).default(0.35),
     /** Completion tokens per re-run. Default 512. */
     maxTokens: z.number().int().positive().default(512),
+    /**
+     * Share of a route's re-run captures that may be flagged before a `judge.inconsistent`
+     * finding: it fires when the 95% Wilson interval of the flagged share lies wholly above this,
+     * so a handful of unlucky draws does not page anyone. Default 0.2.
+     */
+    maxFlaggedShare: z.number().min(0).max(1).default(0.2),
+    /** Measured captures a route needs before its flagged share is judged. Default 10. */
+    minMeasured: z.number().int().min(1).default(10),
   })
   .strict();
 

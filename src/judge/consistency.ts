@@ -2,6 +2,9 @@ import type { ChatCompletionMessageParam } from 'openai/resources/chat/completio
 import type { ReadRecord } from '../captures/record.ts';
 import type { BudgetMeter } from './budget-meter.ts';
 import type { CallUsage, JudgeClient } from './client.ts';
+import { wilson } from './estimate.ts';
+import type { RouteConsistency } from './findings.ts';
+import type { ConsistencyRow } from './partial.ts';
 
 /** Self-consistency of one capture: its prompt re-run k times against the target model. */
 export type ConsistencyResult =
@@ -88,4 +91,41 @@ export async function selfConsistency(
   }
   const similarity = meanPairwiseSimilarity(texts);
   return { status: 'measured', k: o.k, similarity, flagged: similarity < o.minSimilarity, usage };
+}
+
+/**
+ * Self-consistency per route: re-run captures measured and flagged, with a 95% Wilson interval
+ * of the flagged share, and whether it is confidently above `maxFlaggedShare` (the interval's
+ * lower end is over it) with at least `minMeasured` captures. Unweighted within a route: the
+ * re-run pick is a fixed fraction of the route's judged captures, which share one selection
+ * probability.
+ *
+ * @example
+ * routeConsistency(merged.consistency, { maxFlaggedShare: 0.2, minMeasured: 10 });
+ * // [{ route: 'chat', measured: 20, flagged: 14, ci: [0.48, 0.85], inconsistent: true, examples: ['r-7', …] }]
+ */
+export function routeConsistency(
+  rows: readonly ConsistencyRow[],
+  o: { maxFlaggedShare: number; minMeasured: number },
+): (RouteConsistency & { inconsistent: boolean; examples: string[] })[] {
+  const byRoute = new Map<string, ConsistencyRow[]>();
+  for (const r of rows) {
+    if (r.status !== 'measured') continue;
+    const g = byRoute.get(r.route);
+    if (g) g.push(r);
+    else byRoute.set(r.route, [r]);
+  }
+  return [...byRoute.keys()].sort().map((route) => {
+    const g = byRoute.get(route)!;
+    const flaggedRows = g.filter((r) => r.flagged).sort((a, b) => (a.similarity ?? 0) - (b.similarity ?? 0) || (a.id < b.id ? -1 : 1));
+    const ci = wilson(flaggedRows.length / g.length, g.length);
+    return {
+      route,
+      measured: g.length,
+      flagged: flaggedRows.length,
+      ci,
+      inconsistent: g.length >= o.minMeasured && ci[0] > o.maxFlaggedShare,
+      examples: flaggedRows.slice(0, 5).map((r) => r.id),
+    };
+  });
 }

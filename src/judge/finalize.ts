@@ -1,10 +1,12 @@
 import { HOUR } from '../captures/partitions.ts';
 import type { PipelineContext, RunRequest, UnitAccounting } from '../pipeline/types.ts';
 import { REPORT_SCHEMA_VERSION, type Finding, type RunReport, type Unmeasured } from '../report/types.ts';
-import { addSpend } from './budget-meter.ts';
+import { updateBridgeState } from './bridge-state.ts';
+import { addSpend, emptySpend } from './budget-meter.ts';
+import { routeConsistency } from './consistency.ts';
 import { coverageCells, flaggedSummary, qualityCells } from './cells.ts';
 import { judgeConfigOf, rubricsPath, type JudgeDeps } from './context.ts';
-import { coverageFinding, qualityFinding, unavailableFinding, unhealthyFinding } from './findings.ts';
+import { coverageFinding, inconsistentFinding, qualityFinding, rebaselinedFinding, unavailableFinding, unhealthyFinding } from './findings.ts';
 import { loadHistory, saveAggregate } from './history.ts';
 import type { JudgePartial } from './partial.ts';
 import { readPlan } from './plan-manifest.ts';
@@ -15,8 +17,10 @@ import { loadRubrics } from './rubric.ts';
  * Builds the judge run report: weighted quality per route × dimension with intervals and
  * coverage, regressions against earlier runs with the same judge fingerprint, and at most one
  * `judge.unavailable` or `judge.unhealthy` finding instead of quality findings when the judge
- * cannot be trusted this run. Stores this run's cells as history (only when the judge was
- * healthy). The caller writes the report.
+ * cannot be trusted this run. On a trusted run it also reports judge changes (`judge.rebaselined`
+ * with the bridge's agreement, the `bridge` section), raises `judge.inconsistent` for routes whose
+ * re-runs disagree, stores this run's cells as history, records the judge as the one the next
+ * change is bridged from, and tops up the frozen samples. The caller writes the report.
  *
  * @example
  * const report = await finalizeJudge(ctx, run, merged, accounting, {});
@@ -55,6 +59,8 @@ export async function finalizeJudge(ctx: PipelineContext, run: RunRequest, merge
   const coverage = coverageCells(merged.rows);
   const windowHours = Math.max(1, Math.round((run.window.end - run.window.start) / HOUR));
 
+  let frozenSizes: Record<string, number> = {};
+  let consistencyByRoute: ReturnType<typeof routeConsistency> = [];
   if (trusted) {
     // Coverage per route over its population judgments (all rubrics): a judge that scores only
     // the easy captures biases the means, so low coverage is a finding of its own.
@@ -102,9 +108,21 @@ export async function finalizeJudge(ctx: PipelineContext, run: RunRequest, merge
     }
     for (const u of reg.unmeasured) unmeasured.push({ route: u.cell.route, subject: `${u.cell.rubric}.${u.cell.dimension}`, reason: u.reason, detail: u.detail });
     await saveAggregate(ctx.store, { v: 1, runId: run.runId, windowStart: run.window.start, windowHours, cells });
+
+    // A changed judge: the bridge says how far apart the two series are; the new fingerprint's
+    // cells have no history yet, so no regression is called across the change.
+    for (const b of plan.bridges ?? []) {
+      findings.push(rebaselinedFinding(b));
+      if (b.status === 'unmeasured') unmeasured.push({ route: '*', subject: `${b.rubric}.bridge`, reason: b.reason ?? 'unknown', ...(b.detail ? { detail: b.detail } : {}) });
+    }
+    frozenSizes = await updateBridgeState(ctx.store, { plan, rubrics, candidates: merged.frozen ?? {}, sampleSize: cfg.bridgeSampleSize, runId: run.runId, now: ctx.now });
+
+    const sc = cfg.selfConsistency;
+    consistencyByRoute = routeConsistency(merged.consistency, sc);
+    for (const c of consistencyByRoute) if (c.inconsistent) findings.push(inconsistentFinding(c, sc, c.examples));
   }
 
-  const spend = addSpend(plan.canarySpend, merged.spend);
+  const spend = addSpend(plan.canarySpend, plan.bridgeSpend ?? emptySpend(), merged.spend);
   const reasons: Record<string, number> = {};
   for (const r of merged.rows) if (r.status === 'unmeasured') reasons[r.reason ?? 'unknown'] = (reasons[r.reason ?? 'unknown'] ?? 0) + 1;
   const served = [...new Set(merged.rows.map((r) => r.servedModel).filter((m): m is string => !!m))].sort();
@@ -138,7 +156,7 @@ export async function finalizeJudge(ctx: PipelineContext, run: RunRequest, merge
         servedModels: served,
         canaries: plan.canaries ?? null,
         sample: { rates: plan.rates, counts: plan.counts, scale: plan.scale, belowMinimum: plan.belowMinimum, limitedBy: plan.limitedBy },
-        budget: { limit: plan.budget, estimate: plan.estimate, spent: spend },
+        budget: { limit: plan.budget, estimate: plan.estimate, spent: spend, bridgeSpent: plan.bridgeSpend ?? emptySpend() },
         judgments: { attempted: merged.rows.length, scored: merged.rows.filter((r) => r.status === 'scored').length, cached: merged.rows.filter((r) => r.cached).length, unmeasured: reasons },
         quality: trusted ? cells : [],
         coverage,
@@ -148,7 +166,10 @@ export async function finalizeJudge(ctx: PipelineContext, run: RunRequest, merge
           unmeasured: merged.consistency.filter((c) => c.status === 'unmeasured').length,
           flagged: flaggedConsistency.length,
           examples: flaggedConsistency.slice(0, 10).map((c) => ({ id: c.id, route: c.route, similarity: c.similarity })),
+          routes: consistencyByRoute.map(({ examples: _examples, ...c }) => c),
         },
+        bridge: trusted ? (plan.bridges ?? []) : [],
+        frozenSample: frozenSizes,
       },
     },
   };

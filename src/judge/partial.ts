@@ -1,3 +1,4 @@
+import type { FrozenItem } from './bridge-store.ts';
 import { addSpend, emptySpend, type Spend } from './budget-meter.ts';
 import type { UnmeasuredReason } from './client.ts';
 
@@ -37,6 +38,26 @@ export interface JudgePartial {
   spend: Spend;
   /** Set when the endpoint refused the run during a unit (401, quota, …). */
   unavailable?: { reason: string; detail: string };
+  /**
+   * Candidates for rubrics' frozen bridge samples: scored population captures with their text,
+   * the `frozenCap` smallest draws per rubric. Only while a rubric's sample is short.
+   */
+  frozen?: Record<string, FrozenItem[]>;
+  /** How many candidates per rubric a partial keeps (`judge.bridgeSampleSize`). */
+  frozenCap?: number;
+}
+
+/**
+ * The `cap` smallest draws (ties by id), one per id: a k-smallest selection, so merging is
+ * associative and commutative.
+ *
+ * @example
+ * smallestDraws([...a, ...b], 50);
+ */
+export function smallestDraws(items: readonly FrozenItem[], cap: number): FrozenItem[] {
+  const byId = new Map<string, FrozenItem>();
+  for (const i of items) if (!byId.has(i.id)) byId.set(i.id, i);
+  return [...byId.values()].sort((a, b) => a.draw - b.draw || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)).slice(0, cap);
 }
 
 /**
@@ -66,7 +87,11 @@ export function mergeJudgePartials(parts: readonly JudgePartial[]): JudgePartial
   const rows = new Map<string, JudgedRow>();
   const consistency = new Map<string, ConsistencyRow>();
   let unavailable: JudgePartial['unavailable'];
+  const frozen: Record<string, FrozenItem[]> = {};
+  let frozenCap = 0;
   for (const p of parts) {
+    frozenCap = Math.max(frozenCap, p.frozenCap ?? 0);
+    for (const [rubric, items] of Object.entries(p.frozen ?? {})) (frozen[rubric] ??= []).push(...items);
     for (const r of p.rows) rows.set(`${r.rubric}\u0000${r.id}`, r);
     for (const c of p.consistency) consistency.set(c.id, c);
     if (p.unavailable && (!unavailable || p.unavailable.reason < unavailable.reason)) unavailable = p.unavailable;
@@ -77,5 +102,8 @@ export function mergeJudgePartials(parts: readonly JudgePartial[]): JudgePartial
     consistency: [...consistency.values()].sort(byKey),
     spend: addSpend(...parts.map((p) => p.spend)),
     ...(unavailable ? { unavailable } : {}),
+    ...(frozenCap > 0 && Object.keys(frozen).length
+      ? { frozen: Object.fromEntries(Object.keys(frozen).sort().map((k) => [k, smallestDraws(frozen[k]!, frozenCap)])), frozenCap }
+      : {}),
   };
 }

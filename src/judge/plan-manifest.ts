@@ -2,6 +2,7 @@ import type { IngestCounts } from '../captures/ingest-stats.ts';
 import type { RunRequest } from '../pipeline/types.ts';
 import { segment, utcDay } from '../store/keys.ts';
 import type { ResultsStore } from '../store/types.ts';
+import type { BridgeRecord } from './bridge-store.ts';
 import type { BudgetLimit, Spend } from './budget-meter.ts';
 import type { CanaryResult } from './canaries.ts';
 import type { JudgeDescriptor } from './fingerprint.ts';
@@ -32,6 +33,12 @@ export interface JudgePlan {
   readonly limitedBy: 'calls' | 'tokens' | 'usd' | null;
   readonly canaries?: CanaryResult;
   readonly canarySpend: Spend;
+  /** Bridges of rubrics whose judge changed since their last trusted run. Default none. */
+  readonly bridges?: BridgeRecord[];
+  /** What the bridges spent (both judges). Default nothing. */
+  readonly bridgeSpend?: Spend;
+  /** Rubrics whose frozen sample is short of `bridgeSampleSize`: units collect candidates. */
+  readonly freeze?: string[];
   readonly units: { id: string; keys: string[]; expected: number; budget: BudgetLimit }[];
   /** Input counts of the plan's pass over the window (the report's input). */
   readonly input: IngestCounts;

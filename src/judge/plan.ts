@@ -7,9 +7,11 @@ import { parseDuration } from '../config/duration.ts';
 import type { PipelineContext, RunRequest, WorkUnit } from '../pipeline/types.ts';
 import { shortHash } from '../store/keys.ts';
 import { storeQuarantine } from '../store/quarantine.ts';
-import { BudgetMeter, emptySpend, type BudgetLimit } from './budget-meter.ts';
+import { runBridges } from './bridge-run.ts';
+import { readFrozen } from './bridge-store.ts';
+import { addSpend, BudgetMeter, emptySpend, type BudgetLimit } from './budget-meter.ts';
 import { runCanaries } from './canaries.ts';
-import { JudgeClient } from './client.ts';
+import { JudgeClient, type JudgeEvent } from './client.ts';
 import { providerOf } from './config.ts';
 import { HOW_TO_CONFIGURE_JUDGE, judgeApiKey, judgeConfigOf, judgeConfigured, rubricsPath, type JudgeDeps } from './context.ts';
 import { judgeDescriptor, judgeFingerprint } from './fingerprint.ts';
@@ -37,6 +39,7 @@ export async function planJudge(ctx: PipelineContext, run: RunRequest, deps: Jud
   const apiKey = judgeApiKey(deps);
   const provider = providerOf(cfg);
   const budget: BudgetLimit = { calls: cfg.budget.calls, tokens: cfg.budget.tokens, usd: cfg.budget.usd };
+  const byName = new Map(rubrics.map((r) => [r.name, r]));
 
   // 1. One pass over the window: eligible captures per rubric × route, and per object.
   const objects = await listWindow(ctx.source, run.window);
@@ -104,11 +107,12 @@ export async function planJudge(ctx: PipelineContext, run: RunRequest, deps: Jud
   if (!eligible) return stop({ status: 'nothing_to_judge', detail: `no capture in the window has the fields any of ${rubrics.length} rubrics needs` });
 
   // 2. Canaries: a judge that misgrades known items must not produce tonight's quality numbers.
+  const onEvent = deps.onEvent ?? ((e: JudgeEvent) => ctx.logger.debug({ event: e }, 'judge client event'));
   const client = new JudgeClient({
     config: cfg,
     ...(apiKey ? { apiKey } : {}),
     ...(deps.limiter ? { limiter: deps.limiter } : {}),
-    onEvent: deps.onEvent ?? ((e) => ctx.logger.debug({ event: e }, 'judge client event')),
+    onEvent,
   });
   const canaryMeter = new BudgetMeter(budget, cfg.pricing);
   let canaries: JudgePlan['canaries'];
@@ -122,14 +126,42 @@ export async function planJudge(ctx: PipelineContext, run: RunRequest, deps: Jud
   }
   if (canaries && !canaries.healthy) return stop({ status: 'unhealthy', detail: `canary accuracy ${canaries.correct}/${canaries.checks}`, canarySpend, canaries, mode, rubrics: describe(mode) });
 
-  // 3. The stratified sample, shrunk to what the budget left after canaries can pay for.
+  // 3. Bridges: a rubric whose judge changed since its last trusted run re-scores its frozen
+  // sample with both judges before tonight's numbers start a new series.
+  const described = describe(mode);
+  const bridgeMeter = new BudgetMeter(
+    { calls: Math.max(0, budget.calls - canarySpend.calls), tokens: Math.max(0, budget.tokens - canarySpend.promptTokens - canarySpend.completionTokens), usd: Math.max(0, budget.usd - canarySpend.usd) },
+    cfg.pricing,
+  );
+  const bridges = await runBridges({
+    store: ctx.store,
+    config: cfg,
+    judges: described.map((d) => ({ rubric: byName.get(d.name)!, fingerprint: d.fingerprint, descriptor: d.descriptor })),
+    newJudge: client,
+    ...(apiKey ? { apiKey } : {}),
+    onEvent,
+    budget: bridgeMeter,
+    runId: run.runId,
+    now: ctx.now,
+    ...(ctx.signal ? { signal: ctx.signal } : {}),
+  });
+  const bridgeSpend = bridgeMeter.spent;
+  // The new judge may have refused during the bridge (the getter is re-read, not narrowed).
+  const down = (client as JudgeClient).unavailable;
+  if (down) return stop({ status: 'unavailable', unavailableReason: down.reason, detail: down.message, canarySpend, bridgeSpend, ...(canaries ? { canaries } : {}) });
+  const freeze: string[] = [];
+  if (cfg.bridgeSampleSize > 0) {
+    for (const r of rubrics) if (((await readFrozen(ctx.store, r.name))?.items.length ?? 0) < cfg.bridgeSampleSize) freeze.push(r.name);
+  }
+
+  // 4. The stratified sample, shrunk to what the budget left after canaries and bridges.
+  const spentBefore = addSpend(canarySpend, bridgeSpend);
   const left: BudgetLimit = {
-    calls: Math.max(0, budget.calls - canarySpend.calls),
-    tokens: Math.max(0, budget.tokens - canarySpend.promptTokens - canarySpend.completionTokens),
-    usd: Math.max(0, budget.usd - canarySpend.usd),
+    calls: Math.max(0, budget.calls - spentBefore.calls),
+    tokens: Math.max(0, budget.tokens - spentBefore.promptTokens - spentBefore.completionTokens),
+    usd: Math.max(0, budget.usd - spentBefore.usd),
   };
   const share = cfg.budget.planShare;
-  const byName = new Map(rubrics.map((r) => [r.name, r]));
   const sc = cfg.selfConsistency;
   const sample = planSample({
     counts,
@@ -141,7 +173,7 @@ export async function planJudge(ctx: PipelineContext, run: RunRequest, deps: Jud
     ...(sc.fraction > 0 ? { consistency: { fraction: sc.fraction / Math.max(1, rubrics.length), k: sc.k, maxTokens: sc.maxTokens } } : {}),
   });
 
-  // 4. Units: objects in key order, packed to about unitSize expected judgments; objects with
+  // 5. Units: objects in key order, packed to about unitSize expected judgments; objects with
   // nothing selected are not read again.
   const packed: { keys: string[]; expected: number; bytes: number }[] = [];
   let cur = { keys: [] as string[], expected: 0, bytes: 0 };
@@ -174,7 +206,7 @@ export async function planJudge(ctx: PipelineContext, run: RunRequest, deps: Jud
     ...base,
     status: units.length ? 'ready' : 'nothing_to_judge',
     mode,
-    rubrics: describe(mode),
+    rubrics: described,
     rates: sample.rates,
     estimate: sample.estimate,
     scale: sample.scale,
@@ -182,6 +214,9 @@ export async function planJudge(ctx: PipelineContext, run: RunRequest, deps: Jud
     limitedBy: sample.limitedBy,
     canarySpend,
     ...(canaries ? { canaries } : {}),
+    ...(bridges.length ? { bridges } : {}),
+    bridgeSpend,
+    ...(freeze.length ? { freeze } : {}),
     units,
   });
   return units.map((u, i) => ({ id: u.id, keys: u.keys, ...(packed[i]!.bytes ? { bytes: packed[i]!.bytes } : {}) }));

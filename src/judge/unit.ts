@@ -9,11 +9,13 @@ import { scoresKey } from '../store/keys.ts';
 import { memoryQuarantine } from '../store/quarantine.ts';
 import { BudgetMeter } from './budget-meter.ts';
 import { readCache, writeCache } from './cache.ts';
-import { JudgeClient, type JudgeOutcome } from './client.ts';
+import type { FrozenItem } from './bridge-store.ts';
+import { JudgeClient, type JudgeEvent, type JudgeOutcome } from './client.ts';
+import { providerOf } from './config.ts';
 import { selfConsistency } from './consistency.ts';
 import { judgeApiKey, judgeConfigOf, type JudgeDeps } from './context.ts';
 import { inputHash, type JudgeItem } from './item.ts';
-import { emptyJudgePartial, type ConsistencyRow, type JudgedRow, type JudgePartial } from './partial.ts';
+import { emptyJudgePartial, smallestDraws, type ConsistencyRow, type JudgedRow, type JudgePartial } from './partial.ts';
 import { readPlan } from './plan-manifest.ts';
 import { loadRubrics } from './rubric.ts';
 import type { Rubric } from './rubric-schema.ts';
@@ -83,13 +85,17 @@ export async function processJudgeUnit(ctx: PipelineContext, run: RunRequest, un
 
   // 2. Judge. The client's limiter caps concurrency and rate; the meter caps this unit's spend.
   const apiKey = judgeApiKey(deps);
+  const onEvent = deps.onEvent ?? ((e: JudgeEvent) => ctx.logger.debug({ event: e, unit: unit.id }, 'judge client event'));
   const client = new JudgeClient({
     config: cfg,
     mode: plan.mode,
     ...(apiKey ? { apiKey } : {}),
     ...(deps.limiter ? { limiter: deps.limiter } : {}),
-    onEvent: deps.onEvent ?? ((e) => ctx.logger.debug({ event: e, unit: unit.id }, 'judge client event')),
+    onEvent,
   });
+  const provider = providerOf(cfg);
+  const freeze = new Set(plan.freeze ?? []);
+  const candidates: Record<string, FrozenItem[]> = {};
   const meter = new BudgetMeter(planned.budget, cfg.pricing);
   const signal = ctx.signal ? { signal: ctx.signal } : {};
   const lines: string[] = [];
@@ -100,6 +106,7 @@ export async function processJudgeUnit(ctx: PipelineContext, run: RunRequest, un
       const weight = job.record.weight / job.probability;
       const common = { rubric: job.rubric.name, route: job.record.route, id: job.record.request_id, fingerprint: fp.fingerprint, population: job.record.population, weight };
       const hit = await readCache(ctx.store, fp.fingerprint, hash);
+      if (hit) onEvent({ type: 'call', provider, model: fp.descriptor.model, outcome: 'cached', promptTokens: 0, completionTokens: 0, usd: 0 });
       let outcome: JudgeOutcome | undefined;
       if (!hit) {
         outcome = await client.judge(job.rubric, job.item, { budget: meter, ...signal });
@@ -136,6 +143,9 @@ export async function processJudgeUnit(ctx: PipelineContext, run: RunRequest, un
           ...(outcome ? { usage: outcome.usage, mode: outcome.mode } : {}),
         }),
       );
+      if (scores && job.record.population && freeze.has(job.rubric.name)) {
+        (candidates[job.rubric.name] ??= []).push({ ...job.item, draw: selectionDraw(`${salt}:bridge`, job.record.request_id), runId: run.runId });
+      }
       const values: NonNullable<JudgedRow['values']> = {};
       if (scores) for (const [d, s] of Object.entries(scores)) values[d] = [s.value, s.pass, s.applicable];
       return {
@@ -151,7 +161,7 @@ export async function processJudgeUnit(ctx: PipelineContext, run: RunRequest, un
   // 3. Self-consistency of the picked captures, against the target model.
   let consistency: ConsistencyRow[] = [];
   if (consistencyPick.length && !client.unavailable) {
-    const target = sc.baseURL && sc.baseURL !== cfg.baseURL ? new JudgeClient({ config: { ...cfg, baseURL: sc.baseURL }, ...(apiKey ? { apiKey } : {}) }) : client;
+    const target = sc.baseURL && sc.baseURL !== cfg.baseURL ? new JudgeClient({ config: { ...cfg, baseURL: sc.baseURL }, ...(apiKey ? { apiKey } : {}), onEvent }) : client;
     consistency = await Promise.all(
       consistencyPick.map(async (r): Promise<ConsistencyRow> => {
         const c = await selfConsistency(target, r, {
@@ -177,5 +187,9 @@ export async function processJudgeUnit(ctx: PipelineContext, run: RunRequest, un
   partial.consistency = consistency;
   partial.spend = { ...meter.spent };
   if (client.unavailable) partial.unavailable = { reason: client.unavailable.reason, detail: client.unavailable.message };
+  if (Object.keys(candidates).length) {
+    partial.frozenCap = cfg.bridgeSampleSize;
+    partial.frozen = Object.fromEntries(Object.entries(candidates).map(([k, v]) => [k, smallestDraws(v, cfg.bridgeSampleSize)]));
+  }
   return partial;
 }
