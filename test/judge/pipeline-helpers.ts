@@ -29,6 +29,8 @@ export interface CaptureSpec {
   sampleRate?: number;
   flagged?: number;
   context?: boolean;
+  /** Text put before every prompt of the route (to script the server per route). Default none. */
+  promptPrefix?: string;
 }
 
 /** Writes hive-partitioned JSONL captures for one day and returns their root. */
@@ -45,7 +47,7 @@ export function writeCaptures(root: string, day: number, specs: CaptureSpec[]): 
           timestamp: new Date(day + 10 * 3_600_000 + i * 1000).toISOString(),
           route: s.route,
           model: 'target-model',
-          prompt: `Explain why ${topic}.`,
+          prompt: `${s.promptPrefix ?? ''}Explain why ${topic}.`,
           response: good ? `Here is why ${topic}: the process explained step by step.` : 'Our store opens at nine and closes at six on weekdays.',
           ...(s.context ? { context: [`Background: ${topic}.`] } : {}),
           sample_rate: s.sampleRate ?? 1,
