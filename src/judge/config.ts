@@ -166,7 +166,13 @@ export const judgeConfigSchema = z
     regression: regressionSchema.default(regressionSchema.parse({})),
     /** Judgments per work unit (one fan-out job). Default 50. */
     unitSize: z.number().int().min(1).default(50),
-    /** Population captures per rubric kept as the frozen sample a future judge change is bridged on. Default 50. */
+    /**
+     * Population captures per rubric kept as the frozen sample a future judge change is bridged
+     * on: the first trusted runs freeze them (text included, under `judge/bridge/<rubric>/` in the
+     * results store, so a bridge does not depend on capture retention; delete that file to draw
+     * a new sample). When a rubric's judge fingerprint changes, both judges re-score it and the
+     * run reports their agreement (`judge.rebaselined`). 0 turns bridging off. Default 50.
+     */
     bridgeSampleSize: z.number().int().min(0).default(50),
   })
   .strict();

@@ -15,7 +15,11 @@ export interface JudgeDeps {
   readonly baseDir?: string;
   /** One limiter shared by every client of the process. Default: one per client. */
   readonly limiter?: Limiter;
-  /** Client events (retries, fallbacks, circuit break), for logs and tests. Default: debug logs. */
+  /**
+   * Client events (calls with their usage, retries, fallbacks, circuit break), for metrics
+   * (`judgeMetricsListener`) and tests; called in addition to the debug log of each event.
+   * Default: the debug log only.
+   */
   readonly onEvent?: (event: JudgeEvent) => void;
 }
 

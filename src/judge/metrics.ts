@@ -1,8 +1,23 @@
-import type { EvalwatchMetrics } from '../http/metrics.ts';
 import type { JudgeEvent } from './client.ts';
 
-/** The judge counters of `createMetrics()` this adapter increments. */
-export type JudgeCounters = Pick<EvalwatchMetrics, 'judgeCalls' | 'judgeTokens' | 'judgeCostUsd'>;
+/** A prom-client `Counter`, as far as this adapter uses it. */
+export interface IncCounter {
+  inc(value?: number): void;
+  inc(labels: Record<string, string>, value?: number): void;
+}
+
+/**
+ * The judge counters of the worker's metrics (`EvalwatchMetrics` from `src/http/metrics.ts`
+ * has them). Declared structurally so the judge does not import the http layer above it.
+ */
+export interface JudgeCounters {
+  /** `evalwatch_judge_calls_total{outcome}`. */
+  readonly judgeCalls: IncCounter;
+  /** `evalwatch_judge_tokens_total{direction}`. */
+  readonly judgeTokens: IncCounter;
+  /** `evalwatch_judge_cost_usd_total`. */
+  readonly judgeCostUsd: IncCounter;
+}
 
 type Labels = Record<string, string>;
 

@@ -17,6 +17,7 @@ import { HOW_TO_CONFIGURE_JUDGE, judgeApiKey, judgeConfigOf, judgeConfigured, ru
 import { judgeDescriptor, judgeFingerprint } from './fingerprint.ts';
 import { outputSchema } from './output-schema.ts';
 import { writePlan, type JudgePlan } from './plan-manifest.ts';
+import { fanOut } from './metrics.ts';
 import { loadRubrics } from './rubric.ts';
 import { planSample, type StratumCount } from './sampling.ts';
 import { eligibleRubrics } from './select.ts';
@@ -107,7 +108,8 @@ export async function planJudge(ctx: PipelineContext, run: RunRequest, deps: Jud
   if (!eligible) return stop({ status: 'nothing_to_judge', detail: `no capture in the window has the fields any of ${rubrics.length} rubrics needs` });
 
   // 2. Canaries: a judge that misgrades known items must not produce tonight's quality numbers.
-  const onEvent = deps.onEvent ?? ((e: JudgeEvent) => ctx.logger.debug({ event: e }, 'judge client event'));
+  const log = (e: JudgeEvent) => ctx.logger.debug({ event: e }, 'judge client event');
+  const onEvent = deps.onEvent ? fanOut(log, deps.onEvent) : log;
   const client = new JudgeClient({
     config: cfg,
     ...(apiKey ? { apiKey } : {}),

@@ -17,6 +17,7 @@ import { judgeApiKey, judgeConfigOf, type JudgeDeps } from './context.ts';
 import { inputHash, type JudgeItem } from './item.ts';
 import { emptyJudgePartial, smallestDraws, type ConsistencyRow, type JudgedRow, type JudgePartial } from './partial.ts';
 import { readPlan } from './plan-manifest.ts';
+import { fanOut } from './metrics.ts';
 import { loadRubrics } from './rubric.ts';
 import type { Rubric } from './rubric-schema.ts';
 import { rubricsPath } from './context.ts';
@@ -85,7 +86,8 @@ export async function processJudgeUnit(ctx: PipelineContext, run: RunRequest, un
 
   // 2. Judge. The client's limiter caps concurrency and rate; the meter caps this unit's spend.
   const apiKey = judgeApiKey(deps);
-  const onEvent = deps.onEvent ?? ((e: JudgeEvent) => ctx.logger.debug({ event: e, unit: unit.id }, 'judge client event'));
+  const log = (e: JudgeEvent) => ctx.logger.debug({ event: e, unit: unit.id }, 'judge client event');
+  const onEvent = deps.onEvent ? fanOut(log, deps.onEvent) : log;
   const client = new JudgeClient({
     config: cfg,
     mode: plan.mode,

@@ -108,7 +108,7 @@ describe('judge metrics listener', () => {
     };
     const { ctx, captures } = setup();
     writeCaptures(captures, T0, [{ route: 'chat', n: 40 }]);
-    const p = createJudgePipeline(deps(server.url, { rubrics: ['relevance'], sampling: { targetPerRoute: 10 } }, { onEvent: judgeMetricsListener(counters as never) }));
+    const p = createJudgePipeline(deps(server.url, { rubrics: ['relevance'], sampling: { targetPerRoute: 10 } }, { onEvent: judgeMetricsListener(counters) }));
     const first = await runJudgeInline(ctx, dayRun(T0, 'a'), p);
     const second = await runJudgeInline(ctx, dayRun(T0, 'b'), p);
     const provider = new URL(server.url).host;
@@ -121,7 +121,7 @@ describe('judge metrics listener', () => {
 
     // A budget too small for one call: the refusal is counted, no request is made.
     server.requests.length = 0;
-    const poor = createJudgePipeline(deps(server.url, { rubrics: ['relevance'], budget: { calls: 1, tokens: 10, usd: 1 } }, { onEvent: judgeMetricsListener(counters as never) }));
+    const poor = createJudgePipeline(deps(server.url, { rubrics: ['relevance'], budget: { calls: 1, tokens: 10, usd: 1 } }, { onEvent: judgeMetricsListener(counters) }));
     await runJudgeInline(ctx, dayRun(T0, 'c'), poor);
     expect(server.requests).toHaveLength(0);
     expect(await value(registry, 'calls', { ...labels, outcome: 'budget' })).toBeGreaterThan(0);
