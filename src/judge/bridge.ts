@@ -44,7 +44,7 @@ export interface BridgeResult {
   readonly oldUnavailable?: { reason: string; message: string };
   /** Frozen items (request_ids) on which the judges gave a different value, up to 10. */
   readonly disagreements: string[];
-  /** Why items went unscored, by judge and reason. */
+  /** Why items went unscored, by judge and reason (the new judge only sees items the old one scored). */
   readonly unscored: { old: Record<string, number>; new: Record<string, number> };
   readonly dimensions: DimensionAgreement[];
 }
@@ -77,13 +77,19 @@ export async function bridgeJudges(o: {
   const opts = { ...(o.signal ? { signal: o.signal } : {}), ...(o.budget ? { budget: o.budget } : {}) };
   const pairs = await Promise.all(
     o.items.map(async (item) => {
-      const [a, b] = await Promise.all([
-        o.oldJudge.judge(oldRubric, item, { ...opts, ...(o.oldModel ? { model: o.oldModel } : {}) }),
-        o.newJudge.judge(o.rubric, item, opts),
-      ]);
-      if (a.status === 'unmeasured') unscored.old[a.reason] = (unscored.old[a.reason] ?? 0) + 1;
-      if (b.status === 'unmeasured') unscored.new[b.reason] = (unscored.new[b.reason] ?? 0) + 1;
-      return a.status === 'scored' && b.status === 'scored' ? { id: item.id, a: a.scores, b: b.scores } : null;
+      // Old judge first: when it is gone (404, 401) the new judge is not paid for items that
+      // cannot be compared. Items still run concurrently, so both judges grade within minutes.
+      const a = await o.oldJudge.judge(oldRubric, item, { ...opts, ...(o.oldModel ? { model: o.oldModel } : {}) });
+      if (a.status === 'unmeasured') {
+        unscored.old[a.reason] = (unscored.old[a.reason] ?? 0) + 1;
+        return null;
+      }
+      const b = await o.newJudge.judge(o.rubric, item, opts);
+      if (b.status === 'unmeasured') {
+        unscored.new[b.reason] = (unscored.new[b.reason] ?? 0) + 1;
+        return null;
+      }
+      return { id: item.id, a: a.scores, b: b.scores };
     }),
   );
   const both = pairs.filter((p): p is NonNullable<typeof p> => p !== null);

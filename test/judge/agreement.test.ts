@@ -95,6 +95,7 @@ describe('bridgeJudges', () => {
 
   it('an old judge that is gone (404 model) makes the bridge unmeasured with that reason', async () => {
     const rubric = testRubric();
+    newServer.requests.length = 0;
     const b = await bridgeJudges({
       rubric,
       items: [onTopic, offTopic, { ...onTopic, id: 'r4' }],
@@ -108,6 +109,8 @@ describe('bridgeJudges', () => {
     expect(b.oldUnavailable?.reason).toBe('model_not_found');
     expect(b.unscored.old.judge_unavailable).toBe(3);
     expect(b.unscored.new).toEqual({});
+    // The new judge is not paid for items the old one cannot grade.
+    expect(newServer.requests.filter((r) => r.body.model === 'judge-new')).toHaveLength(0);
     const f = rebaselinedFinding({
       v: 1,
       rubric: 'qa',
