@@ -68,9 +68,9 @@ export function createMetrics(options: { collectDefault?: boolean } = {}): Evalw
     }),
     runs: new Counter({ name: 'evalwatch_runs_total', help: 'Finished runs by pipeline and status.', labelNames: ['pipeline', 'status'] as const, registers: [registry] }),
     findings: new Counter({ name: 'evalwatch_findings_total', help: 'Findings in finished run reports, by kind and severity.', labelNames: ['kind', 'severity'] as const, registers: [registry] }),
-    judgeCalls: new Counter({ name: 'evalwatch_judge_calls_total', help: 'Judge requests by outcome.', labelNames: ['outcome'] as const, registers: [registry] }),
-    judgeTokens: new Counter({ name: 'evalwatch_judge_tokens_total', help: 'Judge tokens by direction.', labelNames: ['direction'] as const, registers: [registry] }),
-    judgeCostUsd: new Counter({ name: 'evalwatch_judge_cost_usd_total', help: 'Judge spend in US dollars.', registers: [registry] }),
+    judgeCalls: new Counter({ name: 'evalwatch_judge_calls_total', help: 'Judge requests by provider, model snapshot and outcome (labels come from the config: low cardinality).', labelNames: ['provider', 'model', 'outcome'] as const, registers: [registry] }),
+    judgeTokens: new Counter({ name: 'evalwatch_judge_tokens_total', help: 'Judge tokens by provider, model and direction.', labelNames: ['provider', 'model', 'direction'] as const, registers: [registry] }),
+    judgeCostUsd: new Counter({ name: 'evalwatch_judge_cost_usd_total', help: 'Judge spend in US dollars by provider and model.', labelNames: ['provider', 'model'] as const, registers: [registry] }),
     setQueueCountsSource(s) {
       source = s;
     },

@@ -10,6 +10,8 @@ export interface ServeWorkerOptions extends Omit<QueueWorkerOptions, 'metrics'> 
   readonly http?: { host: string; port: number } | null;
   /** `EVALWATCH_DASHBOARD_TOKEN`; the dashboard is disabled when unset. */
   readonly dashboardToken?: string;
+  /** Metrics to record into and serve (so callers can hook other counters to them). Default: a new registry. */
+  readonly metrics?: EvalwatchMetrics;
   /** Signals that start a graceful shutdown. Default SIGTERM and SIGINT; `[]` installs none. */
   readonly signals?: NodeJS.Signals[];
 }
@@ -35,7 +37,7 @@ export interface ServedWorker {
  * await served.stopped; // after SIGTERM
  */
 export async function serveWorker(o: ServeWorkerOptions): Promise<ServedWorker> {
-  const metrics = createMetrics();
+  const metrics = o.metrics ?? createMetrics();
   const worker = await startQueueWorker({ ...o, metrics });
   const httpOpts = o.http === undefined ? o.ctx.config.http : o.http;
   let http: HttpServer | null = null;

@@ -96,7 +96,7 @@ describe('judge metrics listener', () => {
     expect(await value(r, 'evalwatch_judge_tokens_total', { direction: 'output' })).toBe(meter.spent.completionTokens);
     expect(meter.spent.completionTokens).toBe(o.usage.completionTokens);
     expect(await value(r, 'evalwatch_judge_cost_usd_total', {})).toBeCloseTo(meter.spent.usd, 6);
-    expect(await text(metrics)).toContain('evalwatch_judge_calls_total{outcome="ok"} 1');
+    expect(await text(metrics)).toMatch(/evalwatch_judge_calls_total\{provider="127\.0\.0\.1:\d+",model="[^"]+",outcome="ok"\} 1/);
   });
 
   it('adds provider and model labels when the counters declare them, and counts cache hits and budget refusals of a pipeline', async () => {

@@ -4,6 +4,10 @@ import { ConfigError } from '../../config/errors.ts';
 import { loadConfig } from '../../config/load.ts';
 import { assertRedisReachable } from '../../queue/redis.ts';
 import { serveWorker } from '../../queue/serve.ts';
+import { createMetrics } from '../../http/metrics.ts';
+import { createJudgePipeline, judgeMetricsListener } from '../../judge/index.ts';
+import { getPipeline } from '../../pipeline/registry.ts';
+import type { Pipeline } from '../../pipeline/types.ts';
 import { createQueueAlerting } from '../../runtime/alerting.ts';
 import { createContext } from '../../runtime/context.ts';
 import { ExitCode, setExitCode } from '../exit-codes.ts';
@@ -31,8 +35,13 @@ export function register(program: Command): void {
     const alerting = await createQueueAlerting({ config, env, store: base.store, logger: base.logger, now: base.now, redisUrl: env.redisUrl });
     const ctx = { ...base, onReport: alerting.onReport };
     ctx.logger.info({ config: path ?? 'embedded default', redis: redactUrl(env.redisUrl), prefix: config.redis.prefix }, 'starting worker');
+    // Judge calls, tokens and dollars are counted on the same /metrics registry the worker serves.
+    const metrics = createMetrics();
+    const judge = createJudgePipeline({ onEvent: judgeMetricsListener(metrics) }) as Pipeline;
     const served = await serveWorker({
       ctx,
+      metrics,
+      resolvePipeline: async (name) => (name === 'judge' ? judge : getPipeline(name)),
       redisUrl: env.redisUrl,
       options: { ...config.queue, ...(concurrency !== undefined ? { concurrency } : {}) },
       http: { host: config.http.host, port: httpPort ?? config.http.port },
