@@ -21,6 +21,7 @@ export default defineConfig({
   schedules: {
     hourlyDrift: { pipeline: 'drift', cron: '5 * * * *', tz: 'UTC', window: '1h' },
     dailyDrift: { pipeline: 'drift', cron: '30 2 * * *', tz: 'UTC', window: '24h' },
+    nightlyJudge: { pipeline: 'judge', cron: '0 3 * * *', tz: 'UTC', window: '24h' },
   },
   drift: {
     alpha: 0.01,

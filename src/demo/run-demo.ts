@@ -11,6 +11,7 @@ import type { RunRequest } from '../pipeline/types.ts';
 import { runIdFor } from '../queue/names.ts';
 import type { RunReport } from '../report/types.ts';
 import { readEnv } from '../config/env.ts';
+import { HOW_TO_CONFIGURE_JUDGE, judgeConfigured } from '../judge/context.ts';
 import { createInlineAlerting } from '../runtime/alerting.ts';
 import { createContext, createStore } from '../runtime/context.ts';
 import type { Injection } from './injections.ts';
@@ -33,7 +34,10 @@ export interface DemoOptions {
   /** Config the demo starts from (routes, drift settings); its source and store are replaced. Default: the embedded default. */
   readonly config?: EvalwatchConfig;
   readonly logger: Logger;
-  /** Where the narrative goes. Default: standard output. */
+  /**
+   * Where the narrative goes. Default: standard output. With a judge endpoint configured
+   * (`judge.baseURL` + a key, or a local endpoint), the last day is also judged.
+   */
   readonly out?: NodeJS.WritableStream;
 }
 
@@ -122,5 +126,23 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
         `${report.findings.length} findings (${firing} firing), ${report.unmeasured.length} tests with insufficient data\n`,
     );
   }
+
+  // The judge runs on the last day when an endpoint is configured; otherwise say how to get one.
+  const env = readEnv();
+  if (!judgeConfigured(config.judge.baseURL, env.judgeApiKey)) {
+    out.write(`\njudge: skipped — ${HOW_TO_CONFIGURE_JUDGE}\n`);
+    return { traffic, reports };
+  }
+  const window = { start: options.end - 24 * HOUR, end: options.end };
+  const now = () => window.end + 5 * 60_000;
+  const store = createStore(config);
+  const alerting = createInlineAlerting({ config, env: { ...env, slackToken: undefined }, store, logger: options.logger, now, sinkPath: path.join(options.dir, 'alerts.jsonl'), console: out });
+  const ctx = createContext({ config, store, now, logger: options.logger, onReport: alerting.onReport });
+  const run: RunRequest = { runId: runIdFor('judge', window), pipeline: 'judge', window, requestedAt: now() };
+  out.write(`\njudge: ${config.judge.model} at ${config.judge.baseURL} over the last 24 hours …\n`);
+  const { report } = await runInline(ctx, await getPipeline('judge'), run);
+  const location = ctx.store.locate(runReportKey(run));
+  reports.push({ run, report, location });
+  out.write(`judge ${run.runId}: ${report.status}, ${report.findings.length} findings${report.statusReasons.length ? ` (${report.statusReasons.join('; ')})` : ''}\n`);
   return { traffic, reports };
 }

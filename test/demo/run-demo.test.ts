@@ -57,3 +57,42 @@ describe('evalwatch demo', () => {
     expect(narrative).toContain('[evalwatch alert');
   });
 });
+
+describe('evalwatch demo with a judge endpoint', () => {
+  it('judges the last day through the configured OpenAI-compatible endpoint', async () => {
+    const { startOpenAiServer } = await import('../helpers/openai-server.ts');
+    const { parseConfig } = await import('../../src/config/load.ts');
+    const server = await startOpenAiServer();
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'evalwatch-demo-judge-'));
+    try {
+      const config = parseConfig(
+        {
+          judge: {
+            baseURL: server.url,
+            model: 'judge-test-2025-01-01',
+            rubrics: ['relevance'],
+            rateLimit: { requestsPerSecond: 1000, burst: 100 },
+            sampling: { targetPerRoute: 10, minPerRoute: 5, flaggedPerRoute: 0 },
+          },
+        },
+        'demo test',
+      );
+      let narrative = '';
+      const out = new Writable({
+        write(chunk, _enc, done) {
+          narrative += String(chunk);
+          done();
+        },
+      });
+      const { reports } = await runDemo({ dir, end: Date.UTC(2026, 10, 23, 14), days: 2, hourlyRuns: 1, callsPerHour: 100, config, logger: silentLogger(), out });
+      const judge = reports.find((r) => r.run.pipeline === 'judge');
+      expect(judge, narrative).toBeDefined();
+      expect(judge!.report.status, JSON.stringify(judge!.report.statusReasons)).toMatch(/^(ok|degraded)$/);
+      expect(judge!.report.findings.filter((f) => f.kind.startsWith('judge.un'))).toEqual([]);
+      expect(narrative).toMatch(/judge judge-20261123T1400Z-24h: /);
+    } finally {
+      await server.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 240_000);
+});

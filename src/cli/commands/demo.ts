@@ -34,12 +34,12 @@ export function register(program: Command): void {
       config: loaded.config,
       logger: createLogger({ level: process.env.EVALWATCH_LOG_LEVEL ?? 'warn' }),
     });
-    const last = reports.at(-1);
+    const last = reports.filter((r) => r.run.pipeline === 'drift').at(-1);
     if (!last) return;
     process.stdout.write(`\n${summarizeReport(last.report, last.location)}`);
     process.stdout.write(
       `\nOpen the report: ${last.location}\n` +
-        'Judge and Slack are off in the demo: set a judge endpoint in worker.config.ts and SLACK_BOT_TOKEN to turn them on.\n',
+        'Alerts went to the console and the demo folder: the demo never posts to Slack.\n',
     );
     setExitCode(this, exitCodeForReport(last.report) as ExitCodeValue);
   });
