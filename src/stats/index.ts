@@ -11,6 +11,7 @@ export { weightedEcdf, kishEffectiveSampleSize, ks2sampWeighted, type WeightedEc
 export { twoProportionTest, wilsonInterval, type TwoProportionResult, type Interval } from './proportions.ts';
 export { fisherExact, type FisherResult } from './fisher.ts';
 export { chiSquareHomogeneity, gTest, type HomogeneityResult } from './contingency.ts';
+export { cochranMantelHaenszel, type CmhResult, type Stratum2x2 } from './cmh.ts';
 export { jensenShannonDistance } from './divergence.ts';
 export { benjaminiHochberg } from './fdr.ts';
 export {
