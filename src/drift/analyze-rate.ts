@@ -1,4 +1,4 @@
-import { fisherExact, twoProportionTest, wilsonInterval } from '../stats/index.ts';
+import { cochranMantelHaenszel, fisherExact, twoProportionTest, wilsonInterval } from '../stats/index.ts';
 import type { FlagAgg } from './aggregate.ts';
 import type { DriftOptions, TestOutcome } from './analyze-types.ts';
 import { MIN_EFFECTIVE_N } from './analyze-numeric.ts';
@@ -135,5 +135,78 @@ export function testRate(
     baseline: rateSummary(base),
     current: rateSummary(cur),
     examples,
+  };
+}
+
+/**
+ * Tests a flag across routes at once (the `*` rollup), stratified by route with the
+ * Cochran–Mantel–Haenszel test: it pools every route's evidence (a refusal rate tripling on five
+ * routes of a few hundred rows each is clear together, unclear one by one) and, holding the route
+ * fixed, is not fooled by the route mix moving with each route's daily peak. The rates reported
+ * and thresholded are the baseline's and the window's standardized to the baseline route mix.
+ *
+ * @example
+ * testRateStratified(refusalFeature, [{ route: 'answer', window: [...], baseline: [...] }], config.drift);
+ */
+export function testRateStratified(
+  route: string,
+  feature: FlagFeature,
+  strata: readonly { route: string; window: readonly FlagAgg[]; baseline: readonly FlagAgg[] }[],
+  opts: DriftOptions,
+): TestOutcome {
+  const rows = strata
+    .map((s) => ({ route: s.route, cur: rateCounts(s.window), base: rateCounts(s.baseline), window: s.window }))
+    .filter((r) => r.cur.n > 0 && r.base.n > 0);
+  if (rows.length === 0) return null;
+  const curEss = rows.reduce((t, r) => t + r.cur.ess, 0);
+  const baseEss = rows.reduce((t, r) => t + r.base.ess, 0);
+  if (Math.min(curEss, baseEss) < MIN_EFFECTIVE_N) {
+    return { route, subject: feature.name, reason: 'insufficient_data', detail: `${feature.label} across routes: n = ${Math.floor(curEss)} vs ${Math.floor(baseEss)} is below the minimum of ${MIN_EFFECTIVE_N} effective rows per side` };
+  }
+  const cmh = cochranMantelHaenszel(
+    rows.map((r) => {
+      const a = r.cur.rate * r.cur.ess;
+      const c = r.base.rate * r.base.ess;
+      return { a, b: r.cur.ess - a, c, d: r.base.ess - c };
+    }),
+  );
+  if (!Number.isFinite(cmh.pValue)) {
+    return { route, subject: feature.name, reason: 'insufficient_data', detail: `${feature.label} across routes: no route has both outcomes in window and baseline` };
+  }
+  // Direct standardization to the baseline route mix: the change a fixed mix of traffic would see.
+  const baseW = rows.reduce((t, r) => t + r.base.w, 0);
+  const p0 = rows.reduce((t, r) => t + (r.base.w / baseW) * r.base.rate, 0);
+  const p1 = rows.reduce((t, r) => t + (r.base.w / baseW) * r.cur.rate, 0);
+  const abs = Math.abs(p1 - p0);
+  const rel = rareSideRelativeChange(p0, p1);
+  const up = p1 > p0;
+  const examples = rows
+    .flatMap((r) => (up ? r.window.flatMap((a) => a.ex1) : r.window.flatMap((a) => a.ex0)))
+    .sort((x, y) => x[0] - y[0])
+    .map((e) => e[1])
+    .slice(0, 5);
+  const n = rows.reduce((t, r) => t + r.cur.n, 0);
+  const m = rows.reduce((t, r) => t + r.base.n, 0);
+  return {
+    kind: 'drift.rate',
+    route,
+    subject: feature.name,
+    test: 'cmh',
+    statistic: cmh.statistic,
+    pValue: cmh.pValue,
+    effect: {
+      absoluteChange: Number((p1 - p0).toPrecision(6)),
+      relativeChange: Number(rel.toPrecision(6)),
+      ...(Number.isFinite(cmh.oddsRatio) ? { oddsRatio: Number(cmh.oddsRatio.toPrecision(6)) } : {}),
+    },
+    effectRatio: Math.min(ratio(abs, opts.minRateChange), ratio(rel, opts.minRelativeRateChange)),
+    n,
+    m,
+    headline: `${feature.label} ${formatRate(p0)} → ${formatRate(p1)} (${formatChange(p0, p1)}) across ${rows.length} routes, at the baseline route mix`,
+    testText: `CMH χ² = ${cmh.statistic.toFixed(1)}${Number.isFinite(cmh.oddsRatio) ? `, odds ratio ${cmh.oddsRatio.toFixed(2)}` : ''}`,
+    baseline: { n: m, rate: Number(p0.toPrecision(6)), routes: rows.length },
+    current: { n, rate: Number(p1.toPrecision(6)), routes: rows.length },
+    examples,
+    details: { strata: cmh.strata, perRoute: rows.map((r) => ({ route: r.route, baselineRate: Number(r.base.rate.toPrecision(6)), windowRate: Number(r.cur.rate.toPrecision(6)), n: r.cur.n })) },
   };
 }

@@ -2,7 +2,7 @@ import { benjaminiHochberg } from '../stats/index.ts';
 import { ALL_ROUTES, type RouteBucket } from './aggregate.ts';
 import { labelCounts, testCategorical, topShares } from './analyze-categorical.ts';
 import { testNumeric } from './analyze-numeric.ts';
-import { testRate } from './analyze-rate.ts';
+import { testRate, testRateStratified } from './analyze-rate.ts';
 import { testSigma, type SigmaOptions } from './analyze-sigma.ts';
 import { isTest, type DriftOptions, type DriftTest, type DriftUnmeasured, type TestOutcome } from './analyze-types.ts';
 import { CATEGORICAL_FEATURES, FLAG_FEATURES, NUMERIC_FEATURES } from './features.ts';
@@ -103,7 +103,15 @@ export function analyzeDrift(input: AnalysisInput): AnalysisResult {
       outcomes.push(testNumeric(route, f, win, base, opts));
     }
     for (const f of FLAG_FEATURES) {
-      if (!f.tested || !distributionTests) continue;
+      if (!f.tested) continue;
+      if (!distributionTests) {
+        // Across routes: stratified by route, so the moving route mix cannot fake a change.
+        const strata = routes
+          .filter((r) => r !== ALL_ROUTES)
+          .map((r) => ({ route: r, window: collect(hoursFor(f.name), r, (b) => b.flag[f.name]), baseline: collect(input.baselineHours, r, (b) => b.flag[f.name]) }));
+        outcomes.push(testRateStratified(route, f, strata, opts));
+        continue;
+      }
       const win = collect(hoursFor(f.name), route, (b) => b.flag[f.name]);
       const base = collect(input.baselineHours, route, (b) => b.flag[f.name]);
       outcomes.push(testRate(route, f, win, base, opts));
