@@ -13,7 +13,9 @@ const decoder = new TextDecoder();
 export async function findReport(store: ResultsStore, runId: string): Promise<{ key: string; report: RunReport } | null> {
   const keys: string[] = [];
   for await (const key of store.list('runs/')) if (key.endsWith('/report.json')) keys.push(key);
-  const candidates = runId === 'latest' ? keys : keys.filter((k) => k.split('/')[2] === runId);
+  // `latest` reads only the newest day folder (runs/<YYYY-MM-DD>/…), not every report ever written.
+  const newestDay = keys.reduce((d, k) => ((k.split('/')[1] ?? '') > d ? (k.split('/')[1] ?? '') : d), '');
+  const candidates = runId === 'latest' ? keys.filter((k) => k.split('/')[1] === newestDay) : keys.filter((k) => k.split('/')[2] === runId);
   let best: { key: string; report: RunReport } | null = null;
   for (const key of candidates) {
     const bytes = await store.get(key);
