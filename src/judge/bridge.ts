@@ -1,10 +1,10 @@
 import { cohenKappa, spearman } from './agreement.ts';
 import type { BudgetMeter } from './budget-meter.ts';
 import type { JudgeClient } from './client.ts';
+import { weightedMean } from './estimate.ts';
 import type { JudgeItem } from './item.ts';
 import { numericValue } from './parse.ts';
 import type { Rubric } from './rubric-schema.ts';
-import { studentTQuantile } from '../stats/index.ts';
 
 /** How two judges agree on one dimension of a frozen sample. */
 export interface DimensionAgreement {
@@ -110,14 +110,9 @@ export async function bridgeJudges(o: {
       const y = numericValue(d, r.b);
       return x === undefined || y === undefined ? undefined : y - x;
     });
-    let offset: DimensionAgreement['offset'];
-    if (diffs.every((x) => x !== undefined) && n >= 2) {
-      const xs = diffs as number[];
-      const mean = xs.reduce((s, x) => s + x, 0) / n;
-      const sd = Math.sqrt(xs.reduce((s, x) => s + (x - mean) ** 2, 0) / (n - 1));
-      const half = (studentTQuantile(0.975, n - 1) * sd) / Math.sqrt(n);
-      offset = { mean, ci: [mean - half, mean + half] };
-    }
+    // Unit weights: the t interval on the plain mean (weightedMean is undefined below two pairs).
+    const est = diffs.every((x) => x !== undefined) ? weightedMean(diffs.map((value) => ({ weight: 1, value: value! }))) : undefined;
+    const offset: DimensionAgreement['offset'] = est ? { mean: est.estimate, ci: est.ci } : undefined;
     // Kappa for labels (chance-corrected: two judges that pass everything agree "perfectly" on
     // raw share), Spearman for ordinal scores (does the new judge rank captures the same way).
     let kappa: number | undefined;

@@ -1,4 +1,4 @@
-import { normalQuantile, studentTQuantile } from '../stats/index.ts';
+import { studentTQuantile, wilsonInterval } from '../stats/index.ts';
 
 /** One judged capture's contribution to an aggregate. */
 export interface WeightedValue {
@@ -64,16 +64,13 @@ export function weightedMean(values: readonly WeightedValue[], kind: 'mean' | 'r
 
 /**
  * Wilson score interval for a proportion `p` observed with an effective sample size `n` (which
- * need not be an integer: the Kish n of weighted data).
+ * need not be an integer: the Kish n of weighted data): `wilsonInterval` of the stats module on
+ * p·n successes, clipped to [0, 1] against rounding.
  *
  * @example
  * wilson(1, 20); // [0.8389…, 1]
  */
 export function wilson(p: number, n: number, confidence = 0.95): [number, number] {
-  const z = normalQuantile(1 - (1 - confidence) / 2);
-  const z2 = z * z;
-  const denom = 1 + z2 / n;
-  const center = (p + z2 / (2 * n)) / denom;
-  const half = (z * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n))) / denom;
-  return [Math.max(0, center - half), Math.min(1, center + half)];
+  const { lower, upper } = wilsonInterval(p * n, n, confidence);
+  return [Math.max(0, lower), Math.min(1, upper)];
 }
