@@ -55,7 +55,7 @@ export function promptMessages(r: Pick<ReadRecord, 'prompt'>): ChatCompletionMes
 
 /**
  * Re-runs a capture's prompt `k` times against the target model and flags high disagreement
- * (mean pairwise similarity below `minSimilarity`). Any failed re-run makes the capture
+ * (mean pairwise similarity below `minSimilarity`). Any failed or blank re-run makes the capture
  * unmeasured: a similarity over fewer answers than asked for would not be comparable.
  *
  * @example
@@ -89,6 +89,9 @@ export async function selfConsistency(
     if ('unmeasured' in r) return { status: 'unmeasured', reason: r.unmeasured, usage };
     texts.push(r.text);
   }
+  // A re-run with no words (no choice, a refusal, a filtered reply) is a failed re-run: blank
+  // answers would count as identical (similarity 1) and fake a consistent capture.
+  if (texts.some((t) => !/[\p{L}\p{N}]/u.test(t))) return { status: 'unmeasured', reason: 'empty_output', usage };
   const similarity = meanPairwiseSimilarity(texts);
   return { status: 'measured', k: o.k, similarity, flagged: similarity < o.minSimilarity, usage };
 }

@@ -3,7 +3,7 @@ import { Counter, Registry } from 'prom-client';
 import { createMetrics } from '../../src/http/metrics.ts';
 import { BudgetMeter } from '../../src/judge/budget-meter.ts';
 import { JudgeClient } from '../../src/judge/client.ts';
-import { routeConsistency } from '../../src/judge/consistency.ts';
+import { routeConsistency, selfConsistency } from '../../src/judge/consistency.ts';
 import { judgeMetricsListener } from '../../src/judge/metrics.ts';
 import { createJudgePipeline, runJudgeInline } from '../../src/judge/pipeline.ts';
 import type { ConsistencyRow } from '../../src/judge/partial.ts';
@@ -61,6 +61,20 @@ describe('self-consistency findings', () => {
     // Re-runs went to the capture's own model, three per capture.
     const reruns = server.requests.filter((r) => r.body.model === 'target-model');
     expect(reruns.length).toBe(3 * routes.reduce((s: number, r: any) => s + r.measured, 0));
+  });
+
+  it('a re-run with no words is a failed re-run, not a perfect agreement of blanks', async () => {
+    const client = new JudgeClient({ config: testJudgeConfig(server.url) });
+    const record = { prompt: 'Explain why tides follow the moon.', model: 'target-model' };
+    const opts = { k: 3, temperature: 1, minSimilarity: 0.35, maxTokens: 64 };
+    server.queue({ kind: 'empty' }, { kind: 'empty' }, { kind: 'empty' });
+    const blank = await selfConsistency(client, record, opts);
+    expect(blank).toMatchObject({ status: 'unmeasured', reason: 'empty_output' });
+    expect(blank.usage.calls).toBe(3);
+    server.queue({ kind: 'empty' });
+    expect(await selfConsistency(client, record, opts)).toMatchObject({ status: 'unmeasured', reason: 'empty_output' });
+    // The same prompt with real answers is measured: stable answers, similarity 1.
+    expect(await selfConsistency(client, record, opts)).toMatchObject({ status: 'measured', k: 3, similarity: 1, flagged: false });
   });
 
   it('needs enough measured captures and a share confidently over the threshold', () => {
