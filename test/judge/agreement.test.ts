@@ -58,14 +58,17 @@ describe('agreement statistics', () => {
 
 let oldServer: OpenAiServer;
 let newServer: OpenAiServer;
+let lenientServer: OpenAiServer;
 beforeAll(async () => {
   oldServer = await startOpenAiServer({ judge: 'overlap' });
   // Serves only `judge-new`: any other model is a 404 model_not_found, like a retired snapshot.
   newServer = await startOpenAiServer({ judge: 'overlap', models: ['judge-new'] });
+  lenientServer = await startOpenAiServer({ judge: () => ({ relevance: { reasoning: 'always 5', score: 5 }, grounded: { reasoning: 'yes', score: true } }) });
 });
 afterAll(async () => {
   await oldServer.close();
   await newServer.close();
+  await lenientServer.close();
 });
 
 describe('bridgeJudges', () => {
@@ -91,6 +94,26 @@ describe('bridgeJudges', () => {
     expect(grounded.kappa).toBeCloseTo(1, 12);
     expect(grounded.spearman).toBeUndefined();
     expect(b.disagreements).toEqual([]);
+  });
+
+  it('re-scores a frozen sample with both judges and reports agreement and offset', async () => {
+    const rubric = testRubric();
+    const items = [onTopic, offTopic, { ...offTopic, id: 'r3' }, { ...onTopic, id: 'r4' }];
+    const b = await bridgeJudges({
+      rubric,
+      items,
+      oldJudge: new JudgeClient({ config: testJudgeConfig(oldServer.url) }),
+      newJudge: new JudgeClient({ config: testJudgeConfig(lenientServer.url) }),
+      oldFingerprint: 'old',
+      newFingerprint: 'new',
+    });
+    const rel = b.dimensions.find((d) => d.dimension === 'relevance')!;
+    expect(b.unmeasured).toBe(0);
+    expect(rel.n).toBe(4);
+    expect(rel.passAgreement).toBe(0.5);
+    expect(rel.exactAgreement).toBe(0.5);
+    expect(rel.offset!.mean).toBe(2); // (0 + 4 + 4 + 0) / 4
+    expect(rel.offset!.ci[0]).toBeLessThan(2);
   });
 
   it('an old judge that is gone (404 model) makes the bridge unmeasured with that reason', async () => {

@@ -1,42 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bridgeJudges } from '../../src/judge/bridge.ts';
-import { JudgeClient } from '../../src/judge/client.ts';
+import { describe, expect, it } from 'vitest';
 import { Limiter } from '../../src/judge/limiter.ts';
-import { startOpenAiServer, type OpenAiServer } from '../helpers/openai-server.ts';
-import { offTopic, onTopic, testJudgeConfig, testRubric } from './fixtures.ts';
-
-let oldServer: OpenAiServer;
-let newServer: OpenAiServer;
-beforeAll(async () => {
-  oldServer = await startOpenAiServer({ judge: 'overlap' });
-  newServer = await startOpenAiServer({ judge: () => ({ relevance: { reasoning: 'always 5', score: 5 }, grounded: { reasoning: 'yes', score: true } }) });
-});
-afterAll(async () => {
-  await oldServer.close();
-  await newServer.close();
-});
-
-describe('judge bridge', () => {
-  it('re-scores a frozen sample with both judges and reports agreement and offset', async () => {
-    const rubric = testRubric();
-    const items = [onTopic, offTopic, { ...offTopic, id: 'r3' }, { ...onTopic, id: 'r4' }];
-    const b = await bridgeJudges({
-      rubric,
-      items,
-      oldJudge: new JudgeClient({ config: testJudgeConfig(oldServer.url) }),
-      newJudge: new JudgeClient({ config: testJudgeConfig(newServer.url) }),
-      oldFingerprint: 'old',
-      newFingerprint: 'new',
-    });
-    const rel = b.dimensions.find((d) => d.dimension === 'relevance')!;
-    expect(b.unmeasured).toBe(0);
-    expect(rel.n).toBe(4);
-    expect(rel.passAgreement).toBe(0.5);
-    expect(rel.exactAgreement).toBe(0.5);
-    expect(rel.offset!.mean).toBe(2); // (0 + 4 + 4 + 0) / 4
-    expect(rel.offset!.ci[0]).toBeLessThan(2);
-  });
-});
 
 describe('limiter', () => {
   it('never lets more than `concurrency` requests hold a permit, in arrival order', async () => {
