@@ -1,7 +1,8 @@
-import { open, readdir, stat } from 'node:fs/promises';
-import { isAbsolute, join, resolve, sep } from 'node:path';
+import { open, stat } from 'node:fs/promises';
+import { isAbsolute, join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
+import { isErrnoCode, walkFiles } from '../store/fs-walk.ts';
 import { hoursOverlapping, keyTemplate, type KeyTemplate } from './partitions.ts';
 import type { CaptureObject, CaptureSource, TimeWindow } from './source.ts';
 
@@ -67,7 +68,7 @@ export function createFsSource(options: FsSourceOptions): CaptureSource {
         const handle = await open(path, 'r');
         return handle.createReadStream({ highWaterMark, autoClose: true });
       } catch (err) {
-        if (isCode(err, 'ENOENT')) return null;
+        if (isErrnoCode(err, 'ENOENT')) return null;
         throw err;
       }
     },
@@ -84,41 +85,14 @@ export function createFsSource(options: FsSourceOptions): CaptureSource {
   };
 }
 
-interface Found {
-  key: string;
-  size: number;
-}
-
 /** Capture files below `dir` (recursively), with keys prefixed by `prefix`. Missing dir → none. */
-async function walk(dir: string, prefix: string): Promise<Found[]> {
-  let entries;
-  try {
-    entries = await readdir(dir, { withFileTypes: true });
-  } catch (err) {
-    if (isCode(err, 'ENOENT') || isCode(err, 'ENOTDIR')) return [];
-    throw err;
-  }
-  const out: Found[] = [];
-  for (const e of entries) {
-    const path = dir + sep + e.name;
-    const key = prefix + e.name;
-    let isDir = e.isDirectory();
-    let isFile = e.isFile();
-    if (e.isSymbolicLink()) {
-      const s = await stat(path).catch(() => null);
-      isDir = s?.isDirectory() ?? false;
-      isFile = s?.isFile() ?? false;
-    }
-    if (isDir) out.push(...(await walk(path, `${key}/`)));
-    else if (isFile && CAPTURE_FILE.test(e.name)) {
-      const s = await stat(path).catch(() => null);
-      // Vanished between readdir and stat: listing skips it, as S3 would not have listed it.
-      if (s) out.push({ key, size: s.size });
-    }
+async function walk(dir: string, prefix: string): Promise<{ key: string; size: number }[]> {
+  const out: { key: string; size: number }[] = [];
+  for (const f of await walkFiles(dir, prefix, { followSymlinks: true })) {
+    if (!CAPTURE_FILE.test(f.key)) continue;
+    const s = await stat(f.path).catch(() => null);
+    // Vanished between readdir and stat: listing skips it, as S3 would not have listed it.
+    if (s) out.push({ key: f.key, size: s.size });
   }
   return out;
-}
-
-function isCode(err: unknown, code: string): boolean {
-  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === code;
 }

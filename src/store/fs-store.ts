@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import { copyFile, link, mkdir, open, readFile, readdir, rename, rm, unlink } from 'node:fs/promises';
-import { dirname, isAbsolute, join, resolve, sep } from 'node:path';
+import { copyFile, link, mkdir, open, readFile, rename, rm, unlink } from 'node:fs/promises';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { isErrnoCode, walkFiles } from './fs-walk.ts';
 import type { PutOptions, ResultsStore } from './types.ts';
 
 export interface FsStoreOptions {
@@ -89,13 +90,13 @@ export function createFsStore(options: FsStoreOptions): ResultsStore {
         // content already complete, so no one can see the object half written.
         await link(tmp, path);
       } catch (err) {
-        if (isCode(err, 'EEXIST')) return false;
-        if (isCode(err, 'EPERM') || isCode(err, 'ENOTSUP') || isCode(err, 'EOPNOTSUPP')) {
+        if (isErrnoCode(err, 'EEXIST')) return false;
+        if (isErrnoCode(err, 'EPERM') || isErrnoCode(err, 'ENOTSUP') || isErrnoCode(err, 'EOPNOTSUPP')) {
           // File systems without hard links: still exclusive, but a reader might see a partial copy.
           try {
             await copyFile(tmp, path, constants.COPYFILE_EXCL);
           } catch (e) {
-            if (isCode(e, 'EEXIST')) return false;
+            if (isErrnoCode(e, 'EEXIST')) return false;
             throw e;
           }
           return true;
@@ -112,7 +113,7 @@ export function createFsStore(options: FsStoreOptions): ResultsStore {
       try {
         return await readFile(pathOf(key));
       } catch (err) {
-        if (isCode(err, 'ENOENT') || isCode(err, 'EISDIR') || isCode(err, 'ENOTDIR')) return null;
+        if (isErrnoCode(err, 'ENOENT') || isErrnoCode(err, 'EISDIR') || isErrnoCode(err, 'ENOTDIR')) return null;
         throw err;
       }
     },
@@ -124,8 +125,9 @@ export function createFsStore(options: FsStoreOptions): ResultsStore {
       // The prefix need not end at a folder boundary (`runs/2026-11-2`): walk its folder, filter.
       const cut = prefix.lastIndexOf('/');
       const dirKey = cut === -1 ? '' : prefix.slice(0, cut + 1);
-      const keys = await walkKeys(dirKey === '' ? root : join(root, ...dirKey.split('/').filter(Boolean)), dirKey);
-      const matching = keys.filter((k) => k.startsWith(prefix));
+      const dir = dirKey === '' ? root : join(root, ...dirKey.split('/').filter(Boolean));
+      const files = await walkFiles(dir, dirKey, { skip: (name) => name.startsWith(TEMP_PREFIX) });
+      const matching = files.map((f) => f.key).filter((k) => k.startsWith(prefix));
       matching.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
       yield* matching;
     },
@@ -134,7 +136,7 @@ export function createFsStore(options: FsStoreOptions): ResultsStore {
       try {
         await unlink(pathOf(key));
       } catch (err) {
-        if (!isCode(err, 'ENOENT')) throw err;
+        if (!isErrnoCode(err, 'ENOENT')) throw err;
       }
     },
 
@@ -172,25 +174,4 @@ function keyParts(key: string): string[] {
     );
   }
   return parts;
-}
-
-async function walkKeys(dir: string, prefix: string): Promise<string[]> {
-  let entries;
-  try {
-    entries = await readdir(dir, { withFileTypes: true });
-  } catch (err) {
-    if (isCode(err, 'ENOENT') || isCode(err, 'ENOTDIR')) return [];
-    throw err;
-  }
-  const out: string[] = [];
-  for (const e of entries) {
-    if (e.name.startsWith(TEMP_PREFIX)) continue;
-    if (e.isDirectory()) out.push(...(await walkKeys(dir + sep + e.name, `${prefix}${e.name}/`)));
-    else if (e.isFile()) out.push(prefix + e.name);
-  }
-  return out;
-}
-
-function isCode(err: unknown, code: string): boolean {
-  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === code;
 }
