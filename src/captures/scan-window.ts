@@ -41,8 +41,8 @@ export async function listWindow(source: CaptureSource, window: TimeWindow): Pro
  * Scans every object of a window (bounded concurrency) and merges the counts in key order, so
  * float sums do not depend on completion order. Records only belong to the window by the rule of
  * `ScanOptions.window` (the window passed here is applied). `onRecord` receives records from
- * several objects interleaved; consumers must not depend on record order. The inline runner and
- * the benchmark use this; the queue layer calls `scanObject` per work unit instead.
+ * several objects interleaved; consumers must not depend on record order. For tests and tools
+ * that read a whole window in one process; the pipelines call `scanObject` per work unit instead.
  *
  * @example
  * const q = storeQuarantine({ store, runId, dayMs: run.requestedAt });
@@ -79,11 +79,14 @@ export async function scanWindow(
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, objects.length) }, worker));
 
-  const counts = objects.length === 0 ? emptyIngestCounts() : mergeIngestCounts(...results.map((r) => r.counts));
+  // Folded one object at a time: spreading every object's counts into one call would hit the
+  // engine's argument limit on a long window of small objects.
+  let counts = emptyIngestCounts();
   let outOfPartition = 0;
   let outsideWindow = 0;
   let slowPathRecords = 0;
   for (const r of results) {
+    counts = mergeIngestCounts(counts, r.counts);
     outOfPartition += r.outOfPartition;
     outsideWindow += r.outsideWindow;
     slowPathRecords += r.slowPathRecords;
