@@ -49,14 +49,16 @@ export function shortHash(value: string): string {
 }
 
 /**
- * Where a run's report lives: `runs/<YYYY-MM-DD of startedAt>/<run-id>/report.<ext>`.
+ * Where a run's report lives: `runs/<YYYY-MM-DD of dayMs>/<run-id>/report.<ext>`. Pass the same
+ * instant for every write of one run (`runReportKey` in `src/pipeline/run-keys.ts` passes the
+ * window end), so a retried run finds its folder.
  *
  * @example
  * reportKey('drift-20261123T1400Z-1h', Date.UTC(2026, 10, 23, 15), 'json');
  * // 'runs/2026-11-23/drift-20261123T1400Z-1h/report.json'
  */
-export function reportKey(runId: string, startedAtMs: number, ext: 'json' | 'html'): string {
-  return `runs/${utcDay(startedAtMs)}/${segment('runId', runId)}/report.${ext}`;
+export function reportKey(runId: string, dayMs: number, ext: 'json' | 'html'): string {
+  return `runs/${utcDay(dayMs)}/${segment('runId', runId)}/report.${ext}`;
 }
 
 /**
