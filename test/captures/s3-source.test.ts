@@ -7,14 +7,14 @@ import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createS3Source } from '../../src/captures/s3-source.ts';
 import { createS3Client, resolveS3Region } from '../../src/store/s3-client.ts';
-import { startS3Server, type S3TestServer } from '../helpers/s3-server.ts';
+import { startS3TestSetup, type S3TestServer, type S3TestSetup } from '../helpers/s3-server.ts';
 
 const BUCKET = 'captures-bucket';
 const H = (d: number, h: number): number => Date.UTC(2026, 10, d, h);
 
+let setup: S3TestSetup;
 let s3: S3TestServer;
 let client: S3Client;
-const savedEnv = { ...process.env };
 
 async function putAll(keys: readonly string[], body: string | Uint8Array = '{}\n', concurrency = 64): Promise<void> {
   for (let i = 0; i < keys.length; i += concurrency) {
@@ -35,12 +35,8 @@ async function listKeys(source: ReturnType<typeof createS3Source>, start: number
 }
 
 beforeAll(async () => {
-  // Fake credentials for the SDK's default chain; the code under test never takes credentials.
-  process.env.AWS_ACCESS_KEY_ID = 'evalwatch-test';
-  process.env.AWS_SECRET_ACCESS_KEY = 'evalwatch-test-secret';
-  delete process.env.AWS_PROFILE;
-  s3 = await startS3Server({ buckets: [BUCKET] });
-  client = createS3Client({ endpoint: s3.endpoint, forcePathStyle: true, region: 'us-east-1' });
+  setup = await startS3TestSetup({ buckets: [BUCKET], region: 'us-east-1' });
+  ({ s3, client } = setup);
   await putAll([
     // hive, under a prefix, four hours plus noise
     'captures/prod/dt=2026-11-23/hour=09/a.jsonl',
@@ -59,16 +55,9 @@ beforeAll(async () => {
   ]);
 });
 
-afterAll(async () => {
-  client.destroy();
-  await s3.stop();
-  process.env = savedEnv;
-});
+afterAll(() => setup.stop());
 
-afterEach(() => {
-  s3.fault = undefined;
-  s3.requests.length = 0;
-});
+afterEach(() => setup.reset());
 
 describe('createS3Source().list', () => {
   it('lists only the hive partitions that overlap the window, relative to the prefix, in key order', async () => {
@@ -136,10 +125,12 @@ describe('createS3Source().list', () => {
   it('fetches partitions ahead but stops listing when the consumer stops', async () => {
     const source = createS3Source({ client, bucket: BUCKET, prefix: 'captures/prod', listAhead: 2 });
     s3.requests.length = 0;
+    let first: string | undefined;
     for await (const o of source.list({ start: H(23, 0), end: H(24, 0) })) {
-      expect(o.key).toBe('dt=2026-11-23/hour=09/a.jsonl');
+      first = o.key;
       break;
     }
+    expect(first).toBe('dt=2026-11-23/hour=09/a.jsonl');
     // Hours 00..09 were listed to find the first key, plus at most `listAhead` more.
     expect(s3.requests.filter((r) => r.op === 'ListObjectsV2').length).toBeLessThanOrEqual(12);
   });
@@ -209,14 +200,12 @@ describe('createS3Source().check', () => {
   });
 
   it('names the bucket when the credentials are refused', async () => {
-    const strict = await startS3Server({ buckets: [BUCKET], accessKeyId: 'someone-else' });
-    const c = createS3Client({ endpoint: strict.endpoint, forcePathStyle: true });
+    const strict = await startS3TestSetup({ buckets: [BUCKET], accessKeyId: 'someone-else' });
     try {
-      await expect(createS3Source({ client: c, bucket: BUCKET }).check()).rejects.toThrow(
+      await expect(createS3Source({ client: strict.client, bucket: BUCKET }).check()).rejects.toThrow(
         `s3://${BUCKET}/: cannot list captures: InvalidAccessKeyId (HTTP 403)`,
       );
     } finally {
-      c.destroy();
       await strict.stop();
     }
   });

@@ -27,6 +27,8 @@ import { createHash, randomUUID } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { crc32 } from 'node:zlib';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { createS3Client } from '../../src/store/s3-client.ts';
 
 /** A request as the server saw it, for tests that prove what the client sent. */
 export interface RecordedRequest {
@@ -246,6 +248,66 @@ export async function startS3Server(options: S3ServerOptions = {}): Promise<S3Te
   return api;
 }
 
+/** A running test server with our own client pointed at it. */
+export interface S3TestSetup {
+  readonly s3: S3TestServer;
+  /** From `createS3Client`: path-style, the project's checksum and timeout defaults. */
+  readonly client: S3Client;
+  /** Forgets recorded requests and clears the fault; call between tests. */
+  reset(): void;
+  /** Destroys the client, stops the server and restores the AWS variables it set. */
+  stop(): Promise<void>;
+}
+
+/** Variables the setup replaces: fake credentials for the SDK's default chain, no profile. */
+const FAKE_AWS_ENV: Readonly<Record<string, string | undefined>> = {
+  AWS_ACCESS_KEY_ID: 'evalwatch-test',
+  AWS_SECRET_ACCESS_KEY: 'evalwatch-test-secret',
+  AWS_PROFILE: undefined,
+};
+
+/**
+ * Starts a test server and a client for it, with fake credentials in the environment (the code
+ * under test never takes credentials; the SDK's default chain finds these). `stop()` undoes it all.
+ *
+ * @example
+ * let setup: S3TestSetup;
+ * beforeAll(async () => (setup = await startS3TestSetup({ buckets: ['captures'] })));
+ * afterEach(() => setup.reset());
+ * afterAll(() => setup.stop());
+ */
+export async function startS3TestSetup(options: S3ServerOptions & { readonly region?: string } = {}): Promise<S3TestSetup> {
+  const saved = Object.entries(FAKE_AWS_ENV).map(([name]) => [name, process.env[name]] as const);
+  const setEnv = (vars: Iterable<readonly [string, string | undefined]>): void => {
+    for (const [name, value] of vars) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  };
+  setEnv(Object.entries(FAKE_AWS_ENV));
+  let s3: S3TestServer;
+  try {
+    s3 = await startS3Server(options);
+  } catch (err) {
+    setEnv(saved);
+    throw err;
+  }
+  const client = createS3Client({ endpoint: s3.endpoint, forcePathStyle: true, ...(options.region ? { region: options.region } : {}) });
+  return {
+    s3,
+    client,
+    reset() {
+      s3.fault = undefined;
+      s3.requests.length = 0;
+    },
+    async stop() {
+      client.destroy();
+      await s3.stop();
+      setEnv(saved);
+    },
+  };
+}
+
 function operationOf(method: string, bucket: string, key: string, query: Record<string, string>): string {
   if (!bucket) return 'Unsupported';
   const subresources = ['uploads', 'uploadId', 'versionId', 'versions', 'acl', 'tagging', 'delete', 'policy', 'cors'];
@@ -369,7 +431,7 @@ function verifyChecksums(headers: IncomingHttpHeaders, data: Buffer, trailers: R
 
 function sortedKeys(objects: Map<string, StoredObject>): string[] {
   // S3 lists in UTF-8 byte order, which differs from JS string (UTF-16) order above U+FFFF.
-  return [...objects.keys()].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+  return [...objects.keys()].sort(compareUtf8);
 }
 
 function compareUtf8(a: string, b: string): number {

@@ -1,16 +1,15 @@
 import { Readable } from 'node:stream';
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createS3Client } from '../../src/store/s3-client.ts';
 import { contentTypeFor, createS3Store } from '../../src/store/s3-store.ts';
-import { startS3Server, type S3TestServer } from '../helpers/s3-server.ts';
+import { startS3TestSetup, type S3TestServer, type S3TestSetup } from '../helpers/s3-server.ts';
 
 const BUCKET = 'results-bucket';
 const text = (b: Uint8Array | null): string | null => (b === null ? null : Buffer.from(b).toString('utf8'));
 
+let setup: S3TestSetup;
 let s3: S3TestServer;
 let client: S3Client;
-const savedEnv = { ...process.env };
 
 async function all(it: AsyncIterable<string>): Promise<string[]> {
   const out: string[] = [];
@@ -19,24 +18,13 @@ async function all(it: AsyncIterable<string>): Promise<string[]> {
 }
 
 beforeAll(async () => {
-  // Fake credentials for the SDK's default chain; the code under test never takes credentials.
-  process.env.AWS_ACCESS_KEY_ID = 'evalwatch-test';
-  process.env.AWS_SECRET_ACCESS_KEY = 'evalwatch-test-secret';
-  delete process.env.AWS_PROFILE;
-  s3 = await startS3Server({ buckets: [BUCKET] });
-  client = createS3Client({ endpoint: s3.endpoint, forcePathStyle: true });
+  setup = await startS3TestSetup({ buckets: [BUCKET] });
+  ({ s3, client } = setup);
 });
 
-afterAll(async () => {
-  client.destroy();
-  await s3.stop();
-  process.env = savedEnv;
-});
+afterAll(() => setup.stop());
 
-afterEach(() => {
-  s3.fault = undefined;
-  s3.requests.length = 0;
-});
+afterEach(() => setup.reset());
 
 describe('createS3Store', () => {
   it('puts and gets strings and bytes under the prefix, with a content type from the extension', async () => {
@@ -166,8 +154,8 @@ describe('createS3Store', () => {
 
 describe('createS3Store on stores without conditional writes', () => {
   it('check() detects a store that ignores If-None-Match; head-then-put then works (racily)', async () => {
-    const lax = await startS3Server({ buckets: [BUCKET], conditionalWrites: 'ignore' });
-    const c = createS3Client({ endpoint: lax.endpoint, forcePathStyle: true });
+    const laxSetup = await startS3TestSetup({ buckets: [BUCKET], conditionalWrites: 'ignore' });
+    const { s3: lax, client: c } = laxSetup;
     try {
       await expect(createS3Store({ client: c, bucket: BUCKET }).check()).rejects.toMatchObject({ code: 'S3_CONDITIONAL_WRITES_IGNORED' });
       expect(lax.keys(BUCKET)).toEqual([]);
@@ -178,14 +166,13 @@ describe('createS3Store on stores without conditional writes', () => {
       expect(await store.putIfAbsent('m', 'second')).toBe(false);
       expect(text(await store.get('m'))).toBe('first');
     } finally {
-      c.destroy();
-      await lax.stop();
+      await laxSetup.stop();
     }
   });
 
   it('falls back to head-then-put when the store answers 501 to If-None-Match', async () => {
-    const old = await startS3Server({ buckets: [BUCKET], conditionalWrites: 'reject' });
-    const c = createS3Client({ endpoint: old.endpoint, forcePathStyle: true });
+    const oldSetup = await startS3TestSetup({ buckets: [BUCKET], conditionalWrites: 'reject' });
+    const { s3: old, client: c } = oldSetup;
     try {
       const store = createS3Store({ client: c, bucket: BUCKET });
       expect(await store.putIfAbsent('m', 'first')).toBe(true);
@@ -196,8 +183,7 @@ describe('createS3Store on stores without conditional writes', () => {
       // One rejected conditional put, then HeadObject + plain PutObject from then on.
       expect(ops.slice(0, 4)).toEqual(['PutObject', 'HeadObject', 'PutObject', 'HeadObject']);
     } finally {
-      c.destroy();
-      await old.stop();
+      await oldSetup.stop();
     }
   });
 });
