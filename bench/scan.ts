@@ -22,6 +22,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createGunzip, createGzip } from 'node:zlib';
 import { scanObject } from '../src/captures/reader.ts';
 import { createFsSource } from '../src/captures/fs-source.ts';
+import { mulberry32 } from '../src/stats/index.ts';
 import { memoryQuarantine } from '../src/store/quarantine.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -45,18 +46,7 @@ interface ChildResult {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Deterministic, realistic capture generator.
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// Deterministic, realistic capture generator (seeded by the project's own `mulberry32`).
 
 /** Text with a Zipf-distributed vocabulary of invented words: compresses like prose (~3-4×). */
 function textGenerator(rand: () => number): { sentence(words: number): string; paragraph(chars: number): string } {
