@@ -41,5 +41,15 @@ export function runReportKey(run: Pick<RunRequest, 'runId' | 'window'>): string 
  * runPartialKey(run, 'u0003'); // 'runs/2026-11-23/drift-…/partials/u0003.json'
  */
 export function runPartialKey(run: Pick<RunRequest, 'runId' | 'window'>, unitId: string): string {
-  return `${runFolder(run)}/partials/${segment('unitId', encodeURIComponent(unitId))}.json`;
+  return `${runPartialsPrefix(run)}${segment('unitId', encodeURIComponent(unitId))}.json`;
+}
+
+/**
+ * The folder of a run's offloaded partials, for `ResultsStore.list` when finalize cleans them up.
+ *
+ * @example
+ * runPartialsPrefix(run); // 'runs/2026-11-23/drift-…/partials/'
+ */
+export function runPartialsPrefix(run: Pick<RunRequest, 'runId' | 'window'>): string {
+  return `${runFolder(run)}/partials/`;
 }

@@ -1,6 +1,6 @@
 import { FlowProducer, Job, type Queue } from 'bullmq';
 import { claimPlan, failedReport, finishRun, readReport, readRunRecord, recordsOf, writeReport } from '../pipeline/run-core.ts';
-import { runPartialKey, runReportKey } from '../pipeline/run-keys.ts';
+import { runPartialKey, runPartialsPrefix, runReportKey } from '../pipeline/run-keys.ts';
 import type { Pipeline, PipelineContext, RunRequest } from '../pipeline/types.ts';
 import type { PipelineName, RunReport } from '../report/types.ts';
 import {
@@ -172,9 +172,8 @@ async function readPartial(deps: ProcessorDeps, key: string): Promise<unknown> {
 
 async function deletePartials(deps: ProcessorDeps, run: RunRequest, count: number): Promise<void> {
   if (count === 0) return;
-  const prefix = runPartialKey(run, 'x').replace(/x\.json$/, '');
   try {
-    for await (const key of deps.ctx.store.list(prefix)) await deps.ctx.store.delete(key);
+    for await (const key of deps.ctx.store.list(runPartialsPrefix(run))) await deps.ctx.store.delete(key);
   } catch (err) {
     deps.ctx.logger.warn({ runId: run.runId, err: (err as Error).message }, 'could not delete large partials; harmless');
   }

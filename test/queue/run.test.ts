@@ -1,11 +1,16 @@
+import { Queue } from 'bullmq';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { runInline } from '../../src/pipeline/run-inline.ts';
+import { runPartialsPrefix } from '../../src/pipeline/run-keys.ts';
 import type { Pipeline } from '../../src/pipeline/types.ts';
 import { createRunClient } from '../../src/queue/client.ts';
+import type { UnitResult } from '../../src/queue/contracts.ts';
+import { UNITS_QUEUE } from '../../src/queue/names.ts';
 import { startQueueWorker, type QueueWorker } from '../../src/queue/worker.ts';
 import { assertTestRedis, TEST_REDIS_URL } from '../helpers/redis.ts';
 import { countPipeline, type CountPartial } from './fixtures/count-pipeline.ts';
 import { comparable, queueTestEnv, type QueueTestEnv } from './fixtures/env.ts';
+import { until } from './fixtures/spawn.ts';
 
 const fast = { lockDurationMs: 5_000, stalledIntervalMs: 1_000, backoffMs: 50, attempts: 2 };
 
@@ -107,6 +112,18 @@ describe('queue runs (in-process workers, real Redis)', () => {
     const done = await client.wait(env.run, { pollMs: 50, timeoutMs: 20_000 });
     const inline = await runInline(env.context('inline'), countPipeline(), env.run);
     expect(comparable(done.report)).toEqual(comparable(inline.report));
+    // Every unit really went through the store (a silently inline run would pass the check above).
+    const units = new Queue(UNITS_QUEUE, { connection: { url: TEST_REDIS_URL }, prefix: env.prefix });
+    cleanups.push(() => units.close());
+    const results = (await units.getCompleted()).map((j) => j.returnvalue as UnitResult);
+    expect(results).toHaveLength(4);
+    expect(results.every((r) => r.partialKey !== undefined && r.partial === undefined)).toBe(true);
+    // Finalize removes them once the report is written (it may still be at it when wait returns).
+    const store = env.context().store;
+    await until(async () => {
+      for await (const _ of store.list(runPartialsPrefix(env.run))) return false;
+      return true;
+    });
   });
 });
 
