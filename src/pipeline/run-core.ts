@@ -171,6 +171,28 @@ export function exitCodeForReport(report: Pick<RunReport, 'status' | 'pipeline' 
   return 0;
 }
 
+/** The fields of a run report that come from the run request and the clock alone. */
+export type ReportHeader = Pick<RunReport, 'schemaVersion' | 'runId' | 'pipeline' | 'window' | 'startedAt' | 'finishedAt'>;
+
+/**
+ * The identity and timing fields every pipeline's report starts with: the window as ISO times,
+ * `startedAt` = the run's `requestedAt` (stable across retries, unlike a wall-clock start) and
+ * `finishedAt` = `nowMs`.
+ *
+ * @example
+ * return { ...reportHeader(run, ctx.now()), status, statusReasons, input, coverage, findings, unmeasured, sections };
+ */
+export function reportHeader(run: RunRequest, nowMs: number): ReportHeader {
+  return {
+    schemaVersion: REPORT_SCHEMA_VERSION,
+    runId: run.runId,
+    pipeline: run.pipeline,
+    window: { start: new Date(run.window.start).toISOString(), end: new Date(run.window.end).toISOString() },
+    startedAt: new Date(run.requestedAt).toISOString(),
+    finishedAt: new Date(nowMs).toISOString(),
+  };
+}
+
 /**
  * The report of a run whose finalize step itself broke after all its attempts: status `failed`,
  * nothing measured, the error in `statusReasons`. Written so the run does not silently vanish
@@ -182,12 +204,7 @@ export function exitCodeForReport(report: Pick<RunReport, 'status' | 'pipeline' 
 export function failedReport(run: RunRequest, unitsPlanned: number, error: unknown, now: number): RunReport {
   const message = error instanceof Error ? error.message : String(error);
   return {
-    schemaVersion: REPORT_SCHEMA_VERSION,
-    runId: run.runId,
-    pipeline: run.pipeline,
-    window: { start: new Date(run.window.start).toISOString(), end: new Date(run.window.end).toISOString() },
-    startedAt: new Date(run.requestedAt).toISOString(),
-    finishedAt: new Date(now).toISOString(),
+    ...reportHeader(run, now),
     status: 'failed',
     statusReasons: [`finalize failed after all attempts: ${message}`],
     input: emptyIngestCounts(),
