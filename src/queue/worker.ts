@@ -91,7 +91,7 @@ export async function startQueueWorker(o: QueueWorkerOptions): Promise<QueueWork
 
   const deps: ProcessorDeps = {
     ctx: o.ctx,
-    resolvePipeline: o.resolvePipeline ?? getPipeline,
+    resolvePipeline: memoizePipelines(o.resolvePipeline ?? getPipeline),
     flow,
     runsQueue: queues[RUNS_QUEUE],
     progress: new ProgressStore(progressRedis, prefix, options.progressTtlSec),
@@ -222,6 +222,23 @@ export async function startQueueWorker(o: QueueWorkerOptions): Promise<QueueWork
     },
   };
   return worker;
+}
+
+/**
+ * Resolves each pipeline once per worker instead of once per job: the unit processor looks its
+ * pipeline up on every job. A failed lookup is not kept, so the next job tries again.
+ */
+function memoizePipelines(resolve: (name: PipelineName) => Promise<Pipeline>): (name: PipelineName) => Promise<Pipeline> {
+  const cache = new Map<PipelineName, Promise<Pipeline>>();
+  return (name) => {
+    let p = cache.get(name);
+    if (!p) {
+      p = resolve(name);
+      cache.set(name, p);
+      p.catch(() => cache.delete(name));
+    }
+    return p;
+  };
 }
 
 function recordReport(metrics: EvalwatchMetrics | undefined, report: RunReport): void {
