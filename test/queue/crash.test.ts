@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { runInline } from '../../src/pipeline/run-inline.ts';
-import { createRunClient } from '../../src/queue/client.ts';
+import { createRunClient, type RunClient } from '../../src/queue/client.ts';
 import { UNITS_QUEUE } from '../../src/queue/names.ts';
 import { assertTestRedis, privateRedis, TEST_REDIS_URL } from '../helpers/redis.ts';
 import { countPipeline } from './fixtures/count-pipeline.ts';
@@ -28,15 +28,37 @@ describe('crash safety (worker processes, real Redis)', { timeout: 60_000 }, () 
     return p;
   };
   const inlineReport = async (env: QueueTestEnv) => (await runInline(env.context('inline'), countPipeline(), env.run)).report;
+  /** A test env and a run client on it (on `redisUrl`), both cleaned up after the test. */
+  const setup = async (shape: { objects: number; perObject: number }, redisUrl = TEST_REDIS_URL) => {
+    const env = await queueTestEnv(shape);
+    // A private Redis dies with its test: then only the temp folder needs removing.
+    cleanups.push(() => (redisUrl === TEST_REDIS_URL ? env.dispose() : rm(env.dir, { recursive: true, force: true })));
+    const client = await createRunClient({ redisUrl, prefix: env.prefix, store: env.context().store });
+    cleanups.push(() => client.close());
+    return { env, client };
+  };
+  /** Starts a worker process, waits until it is ready, and enqueues the env's run. */
+  const startRun = async (env: QueueTestEnv, client: RunClient, extra: Record<string, string>) => {
+    const p = start(env, extra);
+    await p.ready;
+    await client.enqueue(env.run);
+    return p;
+  };
+  /** Runs the env's two units on a worker, SIGTERMs it while both are active, and checks it exits 0. */
+  const sigtermWhileBusy = async (env: QueueTestEnv, client: RunClient, extra: Record<string, string>) => {
+    const units = new Queue(UNITS_QUEUE, { connection: { url: TEST_REDIS_URL }, prefix: env.prefix });
+    cleanups.push(() => units.close());
+    const a = await startRun(env, client, extra);
+    await until(async () => (await units.getActiveCount()) === 2);
+    a.child.kill('SIGTERM');
+    const exit = await a.exited;
+    expect(exit.code).toBe(0);
+    return { exit, units };
+  };
 
   it('kill -9 mid-run, then another worker: the run completes with the report of an uninterrupted run', async () => {
-    const env = await queueTestEnv({ objects: 12, perObject: 25 });
-    cleanups.push(() => env.dispose());
-    const client = await createRunClient({ redisUrl: TEST_REDIS_URL, prefix: env.prefix, store: env.context().store });
-    cleanups.push(() => client.close());
-    const a = start(env, { EW_DELAY_MS: '250' });
-    await a.ready;
-    await client.enqueue(env.run);
+    const { env, client } = await setup({ objects: 12, perObject: 25 });
+    const a = await startRun(env, client, { EW_DELAY_MS: '250' });
     // Kill once some units are done and others are in flight.
     await until(async () => (await client.status(env.run)).unitsDone >= 3);
     a.child.kill('SIGKILL');
@@ -54,10 +76,7 @@ describe('crash safety (worker processes, real Redis)', { timeout: 60_000 }, () 
   });
 
   it('two worker processes sharing a run give the same report as one', async () => {
-    const env = await queueTestEnv({ objects: 10, perObject: 30 });
-    cleanups.push(() => env.dispose());
-    const client = await createRunClient({ redisUrl: TEST_REDIS_URL, prefix: env.prefix, store: env.context().store });
-    cleanups.push(() => client.close());
+    const { env, client } = await setup({ objects: 10, perObject: 30 });
     const [a, b] = [start(env, { EW_DELAY_MS: '60' }), start(env, { EW_DELAY_MS: '60' })];
     await Promise.all([a.ready, b.ready]);
     await client.enqueue(env.run);
@@ -67,20 +86,9 @@ describe('crash safety (worker processes, real Redis)', { timeout: 60_000 }, () 
   });
 
   it('SIGTERM during jobs: exits 0 within the deadline, hands the jobs back, and no job is lost', async () => {
-    const env = await queueTestEnv({ objects: 2, perObject: 10 });
-    cleanups.push(() => env.dispose());
-    const client = await createRunClient({ redisUrl: TEST_REDIS_URL, prefix: env.prefix, store: env.context().store });
-    cleanups.push(() => client.close());
-    const units = new Queue(UNITS_QUEUE, { connection: { url: TEST_REDIS_URL }, prefix: env.prefix });
-    cleanups.push(() => units.close());
+    const { env, client } = await setup({ objects: 2, perObject: 10 });
     const opts = JSON.stringify({ lockDurationMs: 30_000, stalledIntervalMs: 30_000, concurrency: 2, shutdownDeadlineMs: 300 });
-    const a = start(env, { EW_DELAY_MS: '20000', EW_OPTIONS: opts });
-    await a.ready;
-    await client.enqueue(env.run);
-    await until(async () => (await units.getActiveCount()) === 2);
-    a.child.kill('SIGTERM');
-    const exit = await a.exited;
-    expect(exit.code).toBe(0);
+    const { exit, units } = await sigtermWhileBusy(env, client, { EW_DELAY_MS: '20000', EW_OPTIONS: opts });
     expect(exit.stdout).toContain('STOPPED {"drained":false,"handedBack":2}');
     // Handed back, not failed, not stuck in active until a stalled check (lock is 30 s here).
     expect(await units.getJobCounts('active', 'wait', 'failed')).toEqual({ active: 0, wait: 2, failed: 0 });
@@ -93,19 +101,8 @@ describe('crash safety (worker processes, real Redis)', { timeout: 60_000 }, () 
   });
 
   it('SIGTERM with short jobs: in-flight jobs finish before the process exits', async () => {
-    const env = await queueTestEnv({ objects: 2, perObject: 10 });
-    cleanups.push(() => env.dispose());
-    const client = await createRunClient({ redisUrl: TEST_REDIS_URL, prefix: env.prefix, store: env.context().store });
-    cleanups.push(() => client.close());
-    const units = new Queue(UNITS_QUEUE, { connection: { url: TEST_REDIS_URL }, prefix: env.prefix });
-    cleanups.push(() => units.close());
-    const a = start(env, { EW_DELAY_MS: '700', EW_OPTIONS: JSON.stringify({ concurrency: 2, shutdownDeadlineMs: 15_000 }) });
-    await a.ready;
-    await client.enqueue(env.run);
-    await until(async () => (await units.getActiveCount()) === 2);
-    a.child.kill('SIGTERM');
-    const exit = await a.exited;
-    expect(exit.code).toBe(0);
+    const { env, client } = await setup({ objects: 2, perObject: 10 });
+    const { exit, units } = await sigtermWhileBusy(env, client, { EW_DELAY_MS: '700', EW_OPTIONS: JSON.stringify({ concurrency: 2, shutdownDeadlineMs: 15_000 }) });
     expect(exit.stdout).toContain('STOPPED {"drained":true,"handedBack":0}');
     expect(await units.getJobCounts('active', 'wait', 'failed')).toEqual({ active: 0, wait: 0, failed: 0 });
   });
@@ -116,14 +113,8 @@ describe('crash safety (worker processes, real Redis)', { timeout: 60_000 }, () 
     const redis = await privateRedis(dir);
     await redis.start();
     cleanups.push(() => redis.stop());
-    const env = await queueTestEnv({ objects: 10, perObject: 20 });
-    // The private Redis dies with the test; only the temp folder needs removing.
-    cleanups.push(() => rm(env.dir, { recursive: true, force: true }));
-    const client = await createRunClient({ redisUrl: redis.url, prefix: env.prefix, store: env.context().store });
-    cleanups.push(() => client.close());
-    const a = start(env, { EW_DELAY_MS: '200', REDIS_URL: redis.url });
-    await a.ready;
-    await client.enqueue(env.run);
+    const { env, client } = await setup({ objects: 10, perObject: 20 }, redis.url);
+    const a = await startRun(env, client, { EW_DELAY_MS: '200', REDIS_URL: redis.url });
     await until(async () => (await client.status(env.run)).unitsDone >= 2);
     await redis.stop();
     await new Promise((r) => setTimeout(r, 500));
