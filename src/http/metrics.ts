@@ -19,12 +19,12 @@ export interface EvalwatchMetrics {
   readonly runs: Counter<'pipeline' | 'status'>;
   /** `evalwatch_findings_total{kind,severity}`: findings in finished run reports. */
   readonly findings: Counter<'kind' | 'severity'>;
-  /** `evalwatch_judge_calls_total{outcome}`: judge requests (`ok`, `error`, `cached`, `budget`). */
-  readonly judgeCalls: Counter<'outcome'>;
-  /** `evalwatch_judge_tokens_total{direction}`: judge tokens (`input`, `output`). */
-  readonly judgeTokens: Counter<'direction'>;
-  /** `evalwatch_judge_cost_usd_total`: judge spend in US dollars. */
-  readonly judgeCostUsd: Counter;
+  /** `evalwatch_judge_calls_total{provider,model,outcome}`: judge requests (`ok`, `error`, `cached`, `budget`). */
+  readonly judgeCalls: Counter<'provider' | 'model' | 'outcome'>;
+  /** `evalwatch_judge_tokens_total{provider,model,direction}`: judge tokens (`input`, `output`). */
+  readonly judgeTokens: Counter<'provider' | 'model' | 'direction'>;
+  /** `evalwatch_judge_cost_usd_total{provider,model}`: judge spend in US dollars. */
+  readonly judgeCostUsd: Counter<'provider' | 'model'>;
   /** Sets where `queueJobs` reads its counts from on each scrape. */
   setQueueCountsSource(source: QueueCountsSource | null): void;
 }
@@ -34,7 +34,7 @@ export interface EvalwatchMetrics {
  *
  * @example
  * const metrics = createMetrics();
- * metrics.judgeCalls.inc({ outcome: 'ok' });
+ * metrics.judgeCalls.inc({ provider: 'openai', model: 'gpt-4o-2024-08-06', outcome: 'ok' });
  * const text = await metrics.registry.metrics();
  */
 export function createMetrics(options: { collectDefault?: boolean } = {}): EvalwatchMetrics {
