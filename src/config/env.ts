@@ -40,7 +40,6 @@ export function redactUrl(url: string): string {
   try {
     const u = new URL(url);
     if (u.password) u.password = '***';
-    if (u.username && u.password) return u.toString();
     return u.toString();
   } catch {
     return '<unparseable url>';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DURATION_PATTERN } from './duration.ts';
 import { alertsConfigSchema } from '../alerts/config.ts';
 import { judgeConfigSchema } from '../judge/config.ts';
 
@@ -11,11 +12,10 @@ import { judgeConfigSchema } from '../judge/config.ts';
  * environment only (see `env.ts`), so a config file can be committed and logged safely.
  */
 
-const durationPattern = /^\d+(ms|s|m|h|d|w)$/;
 /** A duration such as `90s`, `15m`, `1h`, `24h`, `7d`, `4w`. */
 export const durationSchema = z
   .string()
-  .regex(durationPattern, 'a duration such as "15m", "1h", "24h" or "7d"');
+  .regex(DURATION_PATTERN, 'a duration such as "15m", "1h", "24h" or "7d"');
 
 const fsSourceSchema = z
   .object({

@@ -9,7 +9,8 @@ import { runReportKey } from '../pipeline/run-keys.ts';
 import { runInline } from '../pipeline/run-inline.ts';
 import type { RunRequest } from '../pipeline/types.ts';
 import { runIdFor } from '../queue/names.ts';
-import type { RunReport } from '../report/types.ts';
+import type { PipelineName, RunReport } from '../report/types.ts';
+import type { TimeWindow } from '../captures/source.ts';
 import { readEnv } from '../config/env.ts';
 import { HOW_TO_CONFIGURE_JUDGE, judgeConfigured } from '../judge/context.ts';
 import { createInlineAlerting } from '../runtime/alerting.ts';
@@ -105,21 +106,25 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     },
     '(demo)',
   );
-  const drift = await getPipeline('drift');
+  const env = { ...readEnv(), slackToken: undefined }; // the demo never posts to Slack
+  const store = createStore(config);
+  const reports: DemoResult['reports'] = [];
+  // Runs one pipeline over one window inline, with the clock the cron would have: 5 minutes after
+  // the window ends. Alerts go to the console and the demo's own sink file.
+  const runAt = async (pipeline: PipelineName, window: TimeWindow) => {
+    const now = () => window.end + 5 * 60_000;
+    const alerting = createInlineAlerting({ config, env, store, logger: options.logger, now, sinkPath: path.join(options.dir, 'alerts.jsonl'), console: out });
+    const ctx = createContext({ config, store, now, logger: options.logger, onReport: alerting.onReport });
+    const run: RunRequest = { runId: runIdFor(pipeline, window), pipeline, window, requestedAt: now() };
+    const { report } = await runInline(ctx, await getPipeline(pipeline), run);
+    reports.push({ run, report, location: store.locate(runReportKey(run)) });
+    return { run, report };
+  };
+
   const windows = [{ start, end: options.end - hourly * HOUR }];
   for (let h = hourly; h >= 1; h--) windows.push({ start: options.end - h * HOUR, end: options.end - (h - 1) * HOUR });
-
-  const reports: DemoResult['reports'] = [];
   for (const window of windows) {
-    // The clock of each run is the moment the hourly cron would start it: 5 minutes after the window.
-    const now = () => window.end + 5 * 60_000;
-    const store = createStore(config);
-    const alerting = createInlineAlerting({ config, env: { ...readEnv(), slackToken: undefined }, store, logger: options.logger, now, sinkPath: path.join(options.dir, 'alerts.jsonl'), console: out });
-    const ctx = createContext({ config, store, now, logger: options.logger, onReport: alerting.onReport });
-    const run: RunRequest = { runId: runIdFor('drift', window), pipeline: 'drift', window, requestedAt: ctx.now() };
-    const { report } = await runInline(ctx, drift, run);
-    const location = ctx.store.locate(runReportKey(run));
-    reports.push({ run, report, location });
+    const { run, report } = await runAt('drift', window);
     const firing = report.findings.filter((f) => f.state === undefined || f.state === 'firing').length;
     out.write(
       `drift ${run.runId}: ${report.status}, ${report.input.records.toLocaleString('en-US')} records, ` +
@@ -128,21 +133,12 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   }
 
   // The judge runs on the last day when an endpoint is configured; otherwise say how to get one.
-  const env = readEnv();
   if (!judgeConfigured(config.judge.baseURL, env.judgeApiKey)) {
     out.write(`\njudge: skipped — ${HOW_TO_CONFIGURE_JUDGE}\n`);
     return { traffic, reports };
   }
-  const window = { start: options.end - 24 * HOUR, end: options.end };
-  const now = () => window.end + 5 * 60_000;
-  const store = createStore(config);
-  const alerting = createInlineAlerting({ config, env: { ...env, slackToken: undefined }, store, logger: options.logger, now, sinkPath: path.join(options.dir, 'alerts.jsonl'), console: out });
-  const ctx = createContext({ config, store, now, logger: options.logger, onReport: alerting.onReport });
-  const run: RunRequest = { runId: runIdFor('judge', window), pipeline: 'judge', window, requestedAt: now() };
   out.write(`\njudge: ${config.judge.model} at ${config.judge.baseURL} over the last 24 hours …\n`);
-  const { report } = await runInline(ctx, await getPipeline('judge'), run);
-  const location = ctx.store.locate(runReportKey(run));
-  reports.push({ run, report, location });
+  const { run, report } = await runAt('judge', { start: options.end - 24 * HOUR, end: options.end });
   out.write(`judge ${run.runId}: ${report.status}, ${report.findings.length} findings${report.statusReasons.length ? ` (${report.statusReasons.join('; ')})` : ''}\n`);
   return { traffic, reports };
 }

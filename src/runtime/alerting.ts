@@ -47,6 +47,12 @@ function posterFor(options: AlertingOptions): SlackPoster {
   return createFileSink({ path: options.sinkPath ?? config.alerts.sink.path, console, now: options.now });
 }
 
+/** Routes one report into incidents (state in the store) and returns the delivery actions. */
+async function route(options: AlertingOptions, report: RunReport, reportKey: string) {
+  const { actions } = await routeAndRecord({ store: options.store, runReport: report, config: options.config.alerts, now: options.now, reportKey });
+  return actions;
+}
+
 function renderOptions(config: EvalwatchConfig) {
   return { config: config.alerts, redactor: createRedactor(config.alerts.redaction), name: config.name };
 }
@@ -66,8 +72,7 @@ export function createInlineAlerting(options: AlertingOptions): Alerting {
   return {
     async onReport(report, reportKey) {
       try {
-        const { actions } = await routeAndRecord({ store: options.store, runReport: report, config: options.config.alerts, now: options.now, reportKey });
-        await deliverInline(actions, poster, { store: options.store, render: { ...render, reportLocation: options.store.locate(reportKey) }, now: options.now });
+        await deliverInline(await route(options, report, reportKey), poster, { store: options.store, render: { ...render, reportLocation: options.store.locate(reportKey) }, now: options.now });
       } catch (err) {
         options.logger.error({ runId: report.runId, err: (err as Error).message }, 'alert routing or delivery failed; incidents are replayed by the next run or worker start');
       }
@@ -100,8 +105,7 @@ export async function createQueueAlerting(options: AlertingOptions & { readonly 
     outbox,
     async onReport(report, reportKey) {
       try {
-        const { actions } = await routeAndRecord({ store: options.store, runReport: report, config: options.config.alerts, now: options.now, reportKey });
-        await outbox.enqueue(actions);
+        await outbox.enqueue(await route(options, report, reportKey));
       } catch (err) {
         options.logger.error({ runId: report.runId, err: (err as Error).message }, 'alert routing failed; replayed at the next worker start');
       }

@@ -33,24 +33,27 @@ export interface DoctorDeps {
  */
 export async function runDoctor(deps: DoctorDeps): Promise<CheckResult[]> {
   const timeoutMs = deps.timeoutMs ?? 3000;
-  const checks: [string, () => Promise<string>][] = [
-    ['redis', () => checkRedis(deps.env.redisUrl, timeoutMs)],
-    ['store', async () => (await deps.store.check(), `writable at ${deps.store.describe()}`)],
-    ['captures', async () => (await deps.source.check(), `readable at ${deps.source.describe()}`)],
+  const checks: [string, () => Promise<Outcome>][] = [
+    ['redis', async () => ok(await checkRedis(deps.env.redisUrl, timeoutMs))],
+    ['store', async () => (await deps.store.check(), ok(`writable at ${deps.store.describe()}`))],
+    ['captures', async () => (await deps.source.check(), ok(`readable at ${deps.source.describe()}`))],
     ['judge', () => checkJudge(deps.judge, deps.env.judgeApiKey, timeoutMs)],
     ['slack', () => checkSlack(deps.env.slackToken, deps.slackApiUrl)],
   ];
   return Promise.all(
     checks.map(async ([component, run]): Promise<CheckResult> => {
       try {
-        const detail = await withTimeout(run(), timeoutMs, component);
-        return { component, status: detail.startsWith('skipped:') ? 'skipped' : 'ok', detail: detail.replace(/^skipped: /, '') };
+        return { component, ...(await withTimeout(run(), timeoutMs, component)) };
       } catch (err) {
         return { component, status: 'fail', detail: (err as Error).message };
       }
     }),
   );
 }
+
+type Outcome = Pick<CheckResult, 'status' | 'detail'>;
+const ok = (detail: string): Outcome => ({ status: 'ok', detail });
+const skipped = (detail: string): Outcome => ({ status: 'skipped', detail });
 
 async function checkRedis(url: string, timeoutMs: number): Promise<string> {
   const redis = new Redis(url, {
@@ -80,21 +83,21 @@ async function checkRedis(url: string, timeoutMs: number): Promise<string> {
   }
 }
 
-async function checkJudge(judge: DoctorDeps['judge'], apiKey: string | undefined, timeoutMs: number): Promise<string> {
-  if (!judge || !judge.configured) return `skipped: ${judge?.howTo ?? 'no judge configured'}`;
+async function checkJudge(judge: DoctorDeps['judge'], apiKey: string | undefined, timeoutMs: number): Promise<Outcome> {
+  if (!judge || !judge.configured) return skipped(judge?.howTo ?? 'no judge configured');
   // One retry layer is ours elsewhere; here a single attempt says whether the endpoint answers.
   const client = new OpenAI({ baseURL: judge.baseURL, apiKey: apiKey ?? 'none', maxRetries: 0, timeout: timeoutMs });
   const models = await client.models.list();
   const ids = models.data.map((m) => m.id);
   const known = ids.length === 0 || ids.includes(judge.model);
-  return `${judge.baseURL} answers; model ${judge.model}${known ? '' : ' NOT listed by the endpoint (check judge.model)'}`;
+  return ok(`${judge.baseURL} answers; model ${judge.model}${known ? '' : ' NOT listed by the endpoint (check judge.model)'}`);
 }
 
-async function checkSlack(token: string | undefined, slackApiUrl: string | undefined): Promise<string> {
-  if (!token) return 'skipped: SLACK_BOT_TOKEN not set; alerts go to the console and a file';
+async function checkSlack(token: string | undefined, slackApiUrl: string | undefined): Promise<Outcome> {
+  if (!token) return skipped('SLACK_BOT_TOKEN not set; alerts go to the console and a file');
   const client = new WebClient(token, { retryConfig: { retries: 0 }, ...(slackApiUrl ? { slackApiUrl } : {}) });
   const auth = await client.auth.test();
-  return `token ok for team ${auth.team ?? '?'} as ${auth.user ?? '?'}`;
+  return ok(`token ok for team ${auth.team ?? '?'} as ${auth.user ?? '?'}`);
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
