@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseDuration } from '../config/duration.ts';
+import { DURATION_PATTERN, parseDuration } from '../config/duration.ts';
 
 /**
  * The `alerts` section of `worker.config.ts`. Every key has a default, so `alertsConfigSchema.parse({})`
@@ -7,8 +7,8 @@ import { parseDuration } from '../config/duration.ts';
  * Secrets (the Slack bot token) are not part of it: `SLACK_BOT_TOKEN` comes from the environment.
  */
 
-const durationPattern = /^\d+(ms|s|m|h|d|w)$/;
-const duration = z.string().regex(durationPattern, 'a duration such as "15m", "4h" or "7d"');
+// Not `durationSchema` from `src/config/schema.ts`: that module imports this one (a cycle).
+const duration = z.string().regex(DURATION_PATTERN, 'a duration such as "15m", "4h" or "7d"');
 const severity = z.enum(['info', 'warning', 'critical']);
 
 /**

@@ -1,3 +1,5 @@
+import { Mulberry32 } from '../stats/index.ts';
+
 /**
  * Small seeded randomness for the synthetic traffic generator.
  *
@@ -5,8 +7,9 @@
  * - counter-based hashes (`hashInts`, `RecordRng`): a record's random values are a pure function of
  *   (seed, hour, route, index, slot). Adding an injection, a route or a field never shifts the
  *   values of anything else, so "with vs without injection" differs only where the injection acts.
- * - a sequential PRNG (`SeqRng`, mulberry32) for text, whose number of draws depends on the
- *   text's length; it is seeded per record so its consumption stays local to that record.
+ * - a sequential PRNG (`SeqRng`, over the `Mulberry32` of `src/stats`) for text, whose number of
+ *   draws depends on the text's length; it is seeded per record so its consumption stays local to
+ *   that record.
  *
  * Statistical quality is "good for synthetic traffic" (murmur3 finalizer, mulberry32), not
  * cryptographic and not for the numerics in `src/stats`.
@@ -206,18 +209,15 @@ export class RecordRng {
  * rng.pick(['a', 'b', 'c']);
  */
 export class SeqRng {
-  private state: number;
+  private readonly gen: Mulberry32;
 
   constructor(seed: number) {
-    this.state = seed >>> 0;
+    this.gen = new Mulberry32(seed);
   }
 
   /** A uniform in [0, 1). */
   next(): number {
-    let t = (this.state = (this.state + 0x6d2b79f5) | 0);
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / TWO_32;
+    return this.gen.next();
   }
 
   /** An integer in [0, n). */
