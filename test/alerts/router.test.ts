@@ -163,7 +163,10 @@ describe('routeFindings', () => {
     const s = session();
     const f: Finding = finding({ summary: 'refusals up for jane.doe@example.com', current: { snippet: 'card 4111 1111 1111 1111' } });
     const res = s.route(report(T0 + HOUR, [f]));
+    expect(res.incidents).toHaveLength(1);
     const json = JSON.stringify(res.incidents);
+    expect(json).toContain('[email]');
+    expect(json).toContain('[card]');
     expect(json).not.toContain('jane.doe@example.com');
     expect(json).not.toContain('4111 1111 1111 1111');
   });
