@@ -8,7 +8,7 @@ import { summarizeReport } from '../../report/find.ts';
 import { createLogger } from '../../runtime/logger.ts';
 import { ConfigError } from '../../config/errors.ts';
 import { setExitCode, type ExitCodeValue } from '../exit-codes.ts';
-import { withConfigOption } from '../options.ts';
+import { parseEndFlag, withConfigOption } from '../options.ts';
 
 /** `evalwatch demo`: generate sample traffic locally and run the pipelines on it. */
 export function register(program: Command): void {
@@ -22,8 +22,8 @@ export function register(program: Command): void {
       .option('--seed <n>', 'seed of the traffic generator', '7'),
   ).action(async function (this: Command, opts: { config?: string; dir: string; end?: string; days: string; seed: string }) {
     const loaded = await loadConfig({ ...(opts.config ? { path: opts.config } : {}) });
-    const end = opts.end === undefined ? Math.floor(Date.now() / HOUR) * HOUR : Date.parse(opts.end);
-    if (!Number.isFinite(end) || end % HOUR !== 0) throw new ConfigError(`--end: expected an RFC 3339 time on the hour, e.g. 2026-11-23T14:00:00Z, got "${opts.end}"`);
+    const end = opts.end === undefined ? Math.floor(Date.now() / HOUR) * HOUR : parseEndFlag(opts.end);
+    if (end % HOUR !== 0) throw new ConfigError(`--end: expected an RFC 3339 time on the hour, e.g. 2026-11-23T14:00:00Z, got "${opts.end}"`);
     const days = Number(opts.days);
     if (!Number.isInteger(days) || days < 2) throw new ConfigError(`--days: expected a whole number ≥ 2, got "${opts.days}"`);
     const { reports } = await runDemo({

@@ -18,7 +18,7 @@ import { createInlineAlerting } from '../../runtime/alerting.ts';
 import { createContext } from '../../runtime/context.ts';
 import type { ResultsStore } from '../../store/types.ts';
 import { setExitCode, type ExitCodeValue } from '../exit-codes.ts';
-import { withConfigOption } from '../options.ts';
+import { parseEndFlag, withConfigOption } from '../options.ts';
 
 interface RunOptions {
   config?: string;
@@ -117,11 +117,7 @@ function buildRun(pipeline: PipelineName, config: EvalwatchConfig, opts: RunOpti
   }
   if (windowMs <= 0) throw new ConfigError(`--window: must be longer than 0, got "${windowText}"`);
   let end = Math.floor(now / HOUR) * HOUR;
-  if (opts.end !== undefined) {
-    const zoned = /(Z|[+-]\d{2}:?\d{2})$/i.test(opts.end.trim());
-    end = Date.parse(opts.end);
-    if (!zoned || !Number.isFinite(end)) throw new ConfigError(`--end: expected an RFC 3339 time with a zone, e.g. 2026-11-23T14:00:00Z, got "${opts.end}"`);
-  }
+  if (opts.end !== undefined) end = parseEndFlag(opts.end);
   const window = { start: end - windowMs, end };
   const base = runIdFor(pipeline, window);
   return { runId: opts.rerun ? rerunId(base, now) : base, pipeline, window, requestedAt: now };
