@@ -1,3 +1,4 @@
+import { chooseStatistic, ExtremesTracker } from './ecdf-extremes.ts';
 import { StatsInputError } from './errors.ts';
 import { roundHalfEven } from './ks-exact.ts';
 import type { Alternative } from './ks-exact.ts';
@@ -138,20 +139,13 @@ export function ks2sampWeighted(
   let tb = 0;
   for (let i = 0; i < b.w.length; i++) tb += b.w[i] as number;
   // Same walk and tie-breaking as ks2samp (value present in x wins, then smallest value).
+  const t = new ExtremesTracker();
   let i = 0;
   let j = 0;
   let ca = 0;
   let cb = 0;
   const n1 = a.v.length;
   const n2 = b.v.length;
-  let max1 = -Infinity;
-  let l1 = NaN;
-  let max2 = -Infinity;
-  let l2 = NaN;
-  let min1 = Infinity;
-  let m1 = NaN;
-  let min2 = Infinity;
-  let m2 = NaN;
   while (i < n1 || j < n2) {
     const av = i < n1 ? (a.v[i] as number) : Infinity;
     const bv = j < n2 ? (b.v[j] as number) : Infinity;
@@ -170,24 +164,10 @@ export function ks2sampWeighted(
     }
     // Exhausted sides are exactly 1 (avoids a cumulative-sum rounding residue at the top).
     const diff = (i === n1 ? 1 : ca / ta) - (j === n2 ? 1 : cb / tb);
-    if (inA) {
-      if (diff > max1) [max1, l1] = [diff, v];
-      if (diff < min1) [min1, m1] = [diff, v];
-    }
-    if (inB) {
-      if (diff > max2) [max2, l2] = [diff, v];
-      if (diff < min2) [min2, m2] = [diff, v];
-    }
+    if (inA) t.inX(diff, v);
+    if (inB) t.inY(diff, v);
   }
-  const maxS = Math.max(max1, max2);
-  const locMax = max1 >= max2 ? l1 : l2;
-  const minS = Math.min(Math.max(-Math.min(min1, min2), 0), 1);
-  const locMin = min1 <= min2 ? m1 : m2;
-  let d: number;
-  let loc: number;
-  let sign: 1 | -1;
-  if (alternative === 'less' || (alternative === 'two-sided' && minS > maxS)) [d, loc, sign] = [minS, locMin, -1];
-  else [d, loc, sign] = [maxS, locMax, 1];
+  const { d, location: loc, sign } = chooseStatistic(t.result(), alternative);
   const ex = kishEffectiveSampleSize(wx);
   const ey = kishEffectiveSampleSize(wy);
   const m = Math.max(ex, ey);

@@ -1,3 +1,4 @@
+import { chooseStatistic, ecdfExtremes } from './ecdf-extremes.ts';
 import { StatsInputError } from './errors.ts';
 import { attemptExact, roundHalfEven } from './ks-exact.ts';
 import type { Alternative } from './ks-exact.ts';
@@ -83,7 +84,7 @@ export class SortedReference {
    *
    * @example
    * ```ts
-   * ks2sampOnSorted(SortedReference.values(ref), sortedCopy(window, 'window'))
+   * SortedReference.values(ref)[0] // the smallest reference value
    * ```
    */
   static values(ref: SortedReference): Float64Array {
@@ -93,10 +94,9 @@ export class SortedReference {
 
 /**
  * `ks2samp` for a cached reference (it plays the role of x) against a fresh window y. Only the window is
- * sorted; when the window is much smaller than the reference the ECDF extremes are found by binary
- * searching the window's values into the reference (O(m log n) instead of an O(n + m) walk), with results
- * identical to `ks2samp` bit for bit. Pass a `SortedReference` to skip validation entirely; a plain
- * sorted Float64Array is accepted too but is checked (sorted, NaN-free) in O(n) on every call, because a
+ * sorted; the ECDF walk skips runs of reference values by galloping search, so a window much smaller than
+ * the reference costs O(m log n) rather than O(n + m), with results identical to `ks2samp` bit for bit.
+ * Pass a `SortedReference` to skip validation entirely; a plain sorted Float64Array is accepted too but is checked (sorted, NaN-free) in O(n) on every call, because a
  * stale or unsorted cache would silently give a wrong statistic.
  *
  * @example
@@ -115,7 +115,6 @@ export function ks2sampSorted(
     ref = SortedReference.values(sortedRef);
   } else {
     ref = sortedRef;
-    checkNonEmpty(ref.length, y.length);
     for (let i = 0; i < ref.length; i++) {
       const v = ref[i] as number;
       if (v !== v) throw new StatsInputError('nan', `sortedRef[${i}] is NaN`);
@@ -132,230 +131,13 @@ function checkNonEmpty(n1: number, n2: number): void {
   }
 }
 
-/** Extremes of F_x - F_y over the pooled sample, with scipy's argmax/argmin tie-breaking. */
-interface EcdfExtremes {
-  maxS: number;
-  locMax: number;
-  minS: number;
-  locMin: number;
-}
-
-/**
- * Merge walk over two sorted samples evaluating cdf1 - cdf2 at every distinct pooled value (searchsorted
- * 'right' semantics). scipy takes np.argmax over concat(sorted x, sorted y), i.e. the first occurrence
- * in that order: a value present in x beats any value present only in y; within each, the smallest wins.
- * The differences are computed as i/n1 - j/n2, the same float operations numpy performs, so ties
- * between locations resolve identically.
- */
-function ecdfExtremes(a: Float64Array, b: Float64Array): EcdfExtremes {
-  const n1 = a.length;
-  const n2 = b.length;
-  let i = 0;
-  let j = 0;
-  let max1 = -Infinity;
-  let loc1Max = NaN;
-  let max2 = -Infinity;
-  let loc2Max = NaN;
-  let min1 = Infinity;
-  let loc1Min = NaN;
-  let min2 = Infinity;
-  let loc2Min = NaN;
-  // Three-way merge on the heads; each branch consumes one distinct value (with all its ties).
-  while (i < n1 || j < n2) {
-    let v: number;
-    let inA: boolean;
-    let inB: boolean;
-    if (j >= n2) {
-      v = a[i] as number;
-      inA = true;
-      inB = false;
-    } else if (i >= n1) {
-      v = b[j] as number;
-      inA = false;
-      inB = true;
-    } else {
-      const av = a[i] as number;
-      const bv = b[j] as number;
-      inA = av <= bv;
-      inB = bv <= av;
-      v = inA ? av : bv;
-    }
-    if (inA) {
-      i++;
-      while (i < n1 && (a[i] as number) === v) i++;
-    }
-    if (inB) {
-      j++;
-      while (j < n2 && (b[j] as number) === v) j++;
-    }
-    const diff = i / n1 - j / n2;
-    if (inA) {
-      if (diff > max1) {
-        max1 = diff;
-        loc1Max = v;
-      }
-      if (diff < min1) {
-        min1 = diff;
-        loc1Min = v;
-      }
-    }
-    if (inB) {
-      if (diff > max2) {
-        max2 = diff;
-        loc2Max = v;
-      }
-      if (diff < min2) {
-        min2 = diff;
-        loc2Min = v;
-      }
-    }
-  }
-  const maxS = max1 >= max2 ? max1 : max2;
-  const locMax = max1 >= max2 ? loc1Max : loc2Max;
-  const minDiff = min1 <= min2 ? min1 : min2;
-  const locMin = min1 <= min2 ? loc1Min : loc2Min;
-  // scipy clips -min to [0, 1] so a "no negative excursion" reads as 0, never -0 or negative.
-  const minS = Math.min(Math.max(-minDiff, 0), 1);
-  return { maxS, locMax, minS, locMin };
-}
-
-/**
- * First index k >= lo with a[k] > v (numpy searchsorted side='right'). Gallops from `lo` before
- * bisecting: successive window values land close together, so probes stay in cache instead of
- * jumping across an 8 MB reference (plain bisection was slower than the linear walk at 10^4 vs 10^6).
- */
-function upperBound(a: Float64Array, v: number, lo: number): number {
-  const n = a.length;
-  let step = 1;
-  let hi = lo;
-  while (hi < n && (a[hi] as number) <= v) {
-    lo = hi + 1;
-    hi = lo + step;
-    step *= 2;
-  }
-  if (hi > n) hi = n;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if ((a[mid] as number) <= v) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-/** First index k >= lo with a[k] >= v (side='left'), galloping like `upperBound`. */
-function lowerBound(a: Float64Array, v: number, lo: number): number {
-  const n = a.length;
-  let step = 1;
-  let hi = lo;
-  while (hi < n && (a[hi] as number) < v) {
-    lo = hi + 1;
-    hi = lo + step;
-    step *= 2;
-  }
-  if (hi > n) hi = n;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if ((a[mid] as number) < v) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-/**
- * Same result as `ecdfExtremes` (including tie-breaking and float operations) in O(m log n) for a small
- * sorted b against a large sorted a. Between consecutive distinct b values, j is constant and
- * i/n1 - j/n2 strictly increases over the a-only values, so only the first a value of each gap can be
- * a minimum and only the last one a maximum; those candidates are visited in ascending order, which is
- * what the strict comparisons of the full walk need.
- */
-function ecdfExtremesBySearch(a: Float64Array, b: Float64Array): EcdfExtremes {
-  const n1 = a.length;
-  const n2 = b.length;
-  let max1 = -Infinity;
-  let loc1Max = NaN;
-  let max2 = -Infinity;
-  let loc2Max = NaN;
-  let min1 = Infinity;
-  let loc1Min = NaN;
-  let min2 = Infinity;
-  let loc2Min = NaN;
-  let iPrev = 0; // count of a <= previous window value
-  let j = 0;
-  const gap = (end: number): void => {
-    // a[iPrev .. end-1] lie strictly between the previous and the next window value.
-    if (iPrev >= end) return;
-    const first = a[iPrev] as number;
-    const dMin = upperBound(a, first, iPrev) / n1 - j / n2;
-    if (dMin > max1) {
-      max1 = dMin;
-      loc1Max = first;
-    }
-    if (dMin < min1) {
-      min1 = dMin;
-      loc1Min = first;
-    }
-    const last = a[end - 1] as number;
-    const dMax = end / n1 - j / n2;
-    if (dMax > max1) {
-      max1 = dMax;
-      loc1Max = last;
-    }
-    if (dMax < min1) {
-      min1 = dMax;
-      loc1Min = last;
-    }
-  };
-  let k = 0;
-  while (k < n2) {
-    const w = b[k] as number;
-    gap(lowerBound(a, w, iPrev));
-    while (k < n2 && (b[k] as number) === w) k++;
-    j = k;
-    const i = upperBound(a, w, iPrev);
-    const diff = i / n1 - j / n2;
-    if (i > 0 && (a[i - 1] as number) === w) {
-      if (diff > max1) {
-        max1 = diff;
-        loc1Max = w;
-      }
-      if (diff < min1) {
-        min1 = diff;
-        loc1Min = w;
-      }
-    }
-    if (diff > max2) {
-      max2 = diff;
-      loc2Max = w;
-    }
-    if (diff < min2) {
-      min2 = diff;
-      loc2Min = w;
-    }
-    iPrev = i;
-  }
-  gap(n1);
-  const maxS = max1 >= max2 ? max1 : max2;
-  const locMax = max1 >= max2 ? loc1Max : loc2Max;
-  const minDiff = min1 <= min2 ? min1 : min2;
-  const locMin = min1 <= min2 ? loc1Min : loc2Min;
-  const minS = Math.min(Math.max(-minDiff, 0), 1);
-  return { maxS, locMax, minS, locMin };
-}
-
 function gcd(a: number, b: number): number {
   while (b) [a, b] = [b, a % b];
   return a;
 }
 
-/**
- * Core of ks2samp once both samples are sorted and validated; exported for callers that keep both sides sorted.
- *
- * @example
- * ```ts
- * ks2sampOnSorted(new Float64Array([1, 2]), new Float64Array([3, 4])).pValue // 0.3333333333333333
- * ```
- */
-export function ks2sampOnSorted(a: Float64Array, b: Float64Array, opts: Ks2sampOptions = {}): Ks2sampResult {
+/** Core of ks2samp once both samples are sorted and validated (it checks neither). */
+function ks2sampOnSorted(a: Float64Array, b: Float64Array, opts: Ks2sampOptions = {}): Ks2sampResult {
   const alternative = opts.alternative ?? 'two-sided';
   let mode = opts.method ?? 'auto';
   if (!['two-sided', 'less', 'greater'].includes(alternative)) {
@@ -365,20 +147,9 @@ export function ks2sampOnSorted(a: Float64Array, b: Float64Array, opts: Ks2sampO
   checkNonEmpty(a.length, b.length);
   const n1 = a.length;
   const n2 = b.length;
-  // Small window vs big reference: binary search beats walking the whole reference.
-  const ex = b.length * 32 < a.length ? ecdfExtremesBySearch(a, b) : ecdfExtremes(a, b);
-  let d: number;
-  let location: number;
-  let sign: 1 | -1;
-  if (alternative === 'less' || (alternative === 'two-sided' && ex.minS > ex.maxS)) {
-    d = ex.minS;
-    location = ex.locMin;
-    sign = -1;
-  } else {
-    d = ex.maxS;
-    location = ex.locMax;
-    sign = 1;
-  }
+  const chosen = chooseStatistic(ecdfExtremes(a, b), alternative);
+  let d = chosen.d;
+  const { location, sign } = chosen;
   const g = gcd(n1, n2);
   const n1g = n1 / g;
   const n2g = n2 / g;
