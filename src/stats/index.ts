@@ -4,7 +4,7 @@
  * scripts/stats/make_reference.py); sketches and samplers are deterministic and mergeable.
  */
 export { StatsInputError, type StatsInputSubcode } from './errors.ts';
-export { ks2samp, ks2sampSorted, ks2sampOnSorted, SortedReference, type Ks2sampOptions, type Ks2sampResult, type Alternative } from './ks.ts';
+export { ks2samp, ks2sampSorted, SortedReference, type Ks2sampOptions, type Ks2sampResult, type Alternative } from './ks.ts';
 export { kstwoSf, smirnovSf } from './kolmogorov.ts';
 export { sortFloat64, sortedCopy } from './sort.ts';
 export { weightedEcdf, kishEffectiveSampleSize, ks2sampWeighted, type WeightedEcdf, type WeightedKsResult } from './ks-weighted.ts';

@@ -23,7 +23,7 @@ export interface ExactAttempt {
  * probOutsideSquare(5, 4) // 0.0793650793650794 (= scipy ks_2samp p for D = 0.8, n = m = 5)
  * ```
  */
-export function probOutsideSquare(n: number, h: number): number {
+function probOutsideSquare(n: number, h: number): number {
   let P = 0;
   let k = Math.floor(n / h);
   while (k >= 0) {
@@ -44,7 +44,7 @@ export function probOutsideSquare(n: number, h: number): number {
  * outerProbInside(5, 3, 1, 12) // two-sided exact p for D = 12/15
  * ```
  */
-export function outerProbInside(m0: number, n0: number, g: number, h: number): number {
+function outerProbInside(m0: number, n0: number, g: number, h: number): number {
   let m = m0;
   let n = n0;
   if (m < n) [m, n] = [n, m];
@@ -84,7 +84,7 @@ export function outerProbInside(m0: number, n0: number, g: number, h: number): n
  * countPathsOutside(3, 2, 1, 3) // paths with D+ >= 3/6
  * ```
  */
-export function countPathsOutside(m0: number, n0: number, g: number, h: number): number {
+function countPathsOutside(m0: number, n0: number, g: number, h: number): number {
   let m = m0;
   let n = n0;
   if (m < n) [m, n] = [n, m];

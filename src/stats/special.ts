@@ -48,26 +48,6 @@ export function logGamma(x: number): number {
 }
 
 /**
- * Gamma function for 0 < x <= ~171 (overflows to Infinity above).
- *
- * @example
- * ```ts
- * gammaFn(6) // 120 (to ~1e-14)
- * ```
- */
-export function gammaFn(x: number): number {
-  if (!(x > 0)) return NaN;
-  if (x > 171.7) return Infinity;
-  if (Number.isInteger(x) && x <= 23) {
-    // Exact factorials are representable up to 22!, avoid needless rounding.
-    let f = 1;
-    for (let i = 2; i < x; i++) f *= i;
-    return f;
-  }
-  return Math.exp(logGamma(x));
-}
-
-/**
  * log B(a, b) = lgamma(a) + lgamma(b) - lgamma(a + b), computed without catastrophic cancellation when
  * a and/or b are large (e.g. the Student t with 10^6 degrees of freedom).
  *
