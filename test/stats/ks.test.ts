@@ -27,13 +27,15 @@ describe('ks2samp input handling', () => {
     expect(() => ks2samp([1, NaN, 3], [1, 2])).toThrow(/x\[1\] is NaN/);
     const big = normals(6000, 0, 1);
     big[4321] = NaN;
-    expect(() => ks2samp([1, 2, 3], big)).toThrowError(StatsInputError);
+    let err: unknown = null;
     try {
       ks2samp([1, 2, 3], big);
     } catch (e) {
-      expect((e as StatsInputError).subcode).toBe('nan');
-      expect((e as Error).message).toContain('y[4321]');
+      err = e;
     }
+    expect(err).toBeInstanceOf(StatsInputError);
+    expect((err as StatsInputError).subcode).toBe('nan');
+    expect((err as Error).message).toContain('y[4321]');
   });
 
   it('does not mutate its inputs', () => {
@@ -113,6 +115,45 @@ describe('small window vs big reference (binary-search path)', () => {
       expect(s2.statistic).toBe(w2.statistic);
       expect(ks2sampSorted(new SortedReference(x), y)).toEqual(ks2samp(x, y));
     }
+  });
+});
+
+/** scipy's definition, literally: cdf differences at every pooled value, first argmax/argmin of concat(x, y). */
+function scipyStatistic(x: number[], y: number[], alternative: 'two-sided' | 'less' | 'greater') {
+  const a = [...x].sort((p, q) => p - q);
+  const b = [...y].sort((p, q) => p - q);
+  const right = (s: number[], v: number) => s.filter((u) => u <= v).length;
+  const all = [...a, ...b];
+  const diffs = all.map((v) => right(a, v) / a.length - right(b, v) / b.length);
+  const iMax = diffs.indexOf(Math.max(...diffs));
+  const iMin = diffs.indexOf(Math.min(...diffs));
+  const maxS = diffs[iMax] as number;
+  const minS = Math.min(Math.max(-(diffs[iMin] as number), 0), 1);
+  if (alternative === 'less' || (alternative === 'two-sided' && minS > maxS)) return { d: minS, loc: all[iMin], sign: -1 };
+  return { d: maxS, loc: all[iMax], sign: 1 };
+}
+
+describe('ECDF extremes against the literal scipy definition', () => {
+  it('statistic, location and sign for every size ratio, with heavy ties', () => {
+    const rng = new Mulberry32(33);
+    let checked = 0;
+    for (let t = 0; t < 300; t++) {
+      // Sizes from 1 to 400 on each side, so both long runs (size ratio > 100) and interleaving occur.
+      const n1 = 1 + Math.floor(rng.next() ** 3 * 400);
+      const n2 = 1 + Math.floor(rng.next() ** 3 * 400);
+      const levels = 1 + Math.floor(rng.next() * 80);
+      const x = Array.from({ length: n1 }, () => Math.floor(rng.next() * levels));
+      const y = Array.from({ length: n2 }, () => Math.floor(rng.next() * levels) + (t % 3 === 0 ? 0.5 : 0));
+      for (const alternative of ['two-sided', 'less', 'greater'] as const) {
+        const r = ks2samp(x, y, { alternative, method: 'asymp' });
+        const want = scipyStatistic(x, y, alternative);
+        expect(r.statistic).toBe(want.d);
+        expect(r.statisticLocation).toBe(want.loc);
+        expect(r.statisticSign).toBe(want.sign);
+        checked++;
+      }
+    }
+    expect(checked).toBe(900);
   });
 });
 
