@@ -81,19 +81,17 @@ describe('ks2sampSorted', () => {
     expect(() => ks2sampSorted(bad, win)).toThrowError(StatsInputError);
   });
 
-  it('10^6 reference vs 10^4 window is fast', () => {
-    const ref = new SortedReference(normals(1_000_000, 0, 7));
+  // Its speed (< 30 ms) is measured by bench/ks.ts, never asserted in a test; here, that the
+  // cached-reference path gives ks2samp's numbers at that size.
+  it('10^6 cached reference vs 10^4 window equals ks2samp on the same data', () => {
+    const values = normals(1_000_000, 0, 7);
+    const ref = new SortedReference(values);
     const win = normals(10_000, 0.01, 8);
-    ks2sampSorted(ref, win);
-    const times: number[] = [];
-    for (let i = 0; i < 5; i++) {
-      const t = performance.now();
-      ks2sampSorted(ref, win);
-      times.push(performance.now() - t);
-    }
-    times.sort((a, b) => a - b);
-    // Target is < 30 ms (see bench/ks.ts); the test allows slack for loaded CI machines.
-    expect(times[2]).toBeLessThan(150);
+    const cached = ks2sampSorted(ref, win);
+    const plain = ks2samp(values, win);
+    expect(cached.statistic).toBe(plain.statistic);
+    expect(cached.pValue).toBe(plain.pValue);
+    expect(cached.method).toBe('asymp');
   });
 });
 
