@@ -9,7 +9,7 @@ export const ALL_ROUTES = '*';
 /**
  * The per rubric × route × dimension estimates of a run from its population rows: the weighted
  * mean of integer scores and the weighted pass rate of every dimension. Cells with fewer than
- * two scored captures are left out (and show up as insufficient data in the report).
+ * two scored captures are left out (the report lists them as `insufficient_data`, see finalize).
  *
  * @example
  * const cells = qualityCells(merged.rows, rubrics);

@@ -4,14 +4,15 @@ import { REPORT_SCHEMA_VERSION, type Finding, type RunReport, type Unmeasured } 
 import { updateBridgeState } from './bridge-state.ts';
 import { addSpend, emptySpend } from './budget-meter.ts';
 import { routeConsistency } from './consistency.ts';
-import { coverageCells, flaggedSummary, qualityCells } from './cells.ts';
+import { ALL_ROUTES, coverageCells, flaggedSummary, qualityCells } from './cells.ts';
 import { judgeConfigOf, rubricsPath, type JudgeDeps } from './context.ts';
 import { coverageFinding, inconsistentFinding, qualityFinding, rebaselinedFinding, unavailableFinding, unhealthyFinding } from './findings.ts';
 import { loadHistory, saveAggregate } from './history.ts';
-import type { JudgePartial } from './partial.ts';
+import type { JudgedRow, JudgePartial } from './partial.ts';
 import { readPlan } from './plan-manifest.ts';
-import { qualityRegressions } from './regression.ts';
+import { qualityRegressions, type QualityCell } from './regression.ts';
 import { loadRubrics } from './rubric.ts';
+import type { Rubric } from './rubric-schema.ts';
 
 /**
  * Builds the judge run report: weighted quality per route × dimension with intervals and
@@ -107,6 +108,7 @@ export async function finalizeJudge(ctx: PipelineContext, run: RunRequest, merge
       findings.push(qualityFinding(t, examples, cfg.regression.minEffect));
     }
     for (const u of reg.unmeasured) unmeasured.push({ route: u.cell.route, subject: `${u.cell.rubric}.${u.cell.dimension}`, reason: u.reason, detail: u.detail });
+    unmeasured.push(...missingCells(merged.rows, rubrics, primary));
     await saveAggregate(ctx.store, { v: 1, runId: run.runId, windowStart: run.window.start, windowHours, cells });
 
     // A changed judge: the bridge says how far apart the two series are; the new fingerprint's
@@ -173,4 +175,30 @@ export async function finalizeJudge(ctx: PipelineContext, run: RunRequest, merge
       },
     },
   };
+}
+
+/**
+ * Rubric × route × dimension cells that population captures were judged for but that have no
+ * estimate (fewer than two applicable scores): `insufficient_data`, so they are reported rather
+ * than silently missing from the quality section.
+ */
+function missingCells(rows: readonly JudgedRow[], rubrics: readonly Rubric[], cells: readonly QualityCell[]): Unmeasured[] {
+  const have = new Set(cells.map((c) => `${c.rubric}\u0000${c.route}\u0000${c.dimension}`));
+  const scored = new Map<string, number>();
+  for (const r of rows) {
+    if (!r.population) continue;
+    for (const d of rubrics.find((x) => x.name === r.rubric)?.dimensions ?? []) {
+      for (const route of [r.route, ALL_ROUTES]) {
+        const k = `${r.rubric}\u0000${route}\u0000${d.name}`;
+        scored.set(k, (scored.get(k) ?? 0) + (r.status === 'scored' && r.values?.[d.name]?.[2] ? 1 : 0));
+      }
+    }
+  }
+  const out: Unmeasured[] = [];
+  for (const k of [...scored.keys()].sort()) {
+    if (have.has(k)) continue;
+    const [rubric, route, dimension] = k.split('\u0000') as [string, string, string];
+    out.push({ route, subject: `${rubric}.${dimension}`, reason: 'insufficient_data', detail: `${scored.get(k)} scored captures, 2 needed for an estimate` });
+  }
+  return out;
 }

@@ -20,6 +20,21 @@ const section = (r: { sections: Record<string, unknown> }) => r.sections.judge a
 const CANARY_CALLS = 9; // relevance, faithfulness, refusal: 3 canaries each
 
 describe('judge pipeline over local captures', () => {
+  it('a route with fewer than two scored captures has no estimate and is reported insufficient_data', async () => {
+    const { ctx, captures } = setup();
+    writeCaptures(captures, T0, [
+      { route: 'chat', n: 30 },
+      { route: 'lone', n: 1 },
+    ]);
+    const report = await runJudgeInline(ctx, dayRun(T0), createJudgePipeline(deps(server.url, { rubrics: ['relevance'], sampling: { targetPerRoute: 20 } })));
+    const j = section(report);
+    expect(j.coverage.find((c: any) => c.route === 'lone' && c.population)).toMatchObject({ attempted: 1, scored: 1 });
+    expect(j.quality.filter((c: any) => c.route === 'lone')).toEqual([]);
+    expect(j.quality.some((c: any) => c.route === 'chat')).toBe(true);
+    expect(report.unmeasured).toContainEqual({ route: 'lone', subject: 'relevance.relevance', reason: 'insufficient_data', detail: '1 scored captures, 2 needed for an estimate' });
+    expect(report.unmeasured.filter((u) => u.detail?.endsWith('needed for an estimate')).map((u) => u.route)).toEqual(['lone']);
+  });
+
   it('judges a stratified sample: equal per-route targets, HT weights, flagged apart, scores stored', async () => {
     const { ctx, captures } = setup();
     writeCaptures(captures, T0, [
