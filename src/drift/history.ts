@@ -65,6 +65,32 @@ async function readJson(store: ResultsStore, key: string): Promise<{ value?: unk
 }
 
 /**
+ * Reads one JSON file per hour and keeps those of the expected version; every other hour is a gap.
+ * The one loader behind {@link loadHistory} and {@link loadSeries}.
+ */
+async function loadHours<T extends { v: number }>(
+  store: ResultsStore,
+  starts: readonly number[],
+  keyOf: (start: number) => string,
+  version: number,
+  options: HistoryOptions,
+): Promise<{ found: Map<number, T>; gaps: HistoryGap[] }> {
+  const found = new Map<number, T>();
+  const gaps: HistoryGap[] = [];
+  const loaded = await mapLimit(starts, options.concurrency ?? 16, (h) => readJson(store, keyOf(h)));
+  starts.forEach((h, i) => {
+    const hour = new Date(h).toISOString();
+    const got = loaded[i];
+    if (!got) return gaps.push({ hour, reason: 'missing' });
+    if (got.error) return gaps.push({ hour, reason: 'invalid_json', detail: got.error });
+    const value = got.value as T | undefined;
+    if (value?.v !== version) return gaps.push({ hour, reason: 'schema_version', detail: `version ${String(value?.v)}` });
+    found.set(h, value);
+  });
+  return { found, gaps };
+}
+
+/**
  * Loads the hourly aggregates of `[from, to)` with their `*` rollups. Missing hours are reported
  * as gaps (never as zero traffic).
  *
@@ -77,24 +103,16 @@ export async function loadHistory(
   to: number,
   options: HistoryOptions = {},
 ): Promise<{ hours: Map<number, HourBuckets>; gaps: HistoryGap[] }> {
+  const { found, gaps } = await loadHours<HourAggregate>(store, hoursIn(from, to), aggregateFileKey, DRIFT_AGGREGATE_VERSION, options);
   const hours = new Map<number, HourBuckets>();
-  const gaps: HistoryGap[] = [];
-  const starts = hoursIn(from, to);
-  const loaded = await mapLimit(starts, options.concurrency ?? 16, (h) => readJson(store, aggregateFileKey(h)));
-  starts.forEach((h, i) => {
-    const hour = new Date(h).toISOString();
-    const got = loaded[i];
-    if (!got) return gaps.push({ hour, reason: 'missing' });
-    if (got.error) return gaps.push({ hour, reason: 'invalid_json', detail: got.error });
-    const agg = got.value as HourAggregate;
-    if (agg?.v !== DRIFT_AGGREGATE_VERSION) return gaps.push({ hour, reason: 'schema_version', detail: `version ${String(agg?.v)}` });
-    hours.set(h, withRollup(agg));
-  });
+  for (const [h, agg] of found) hours.set(h, withRollup(agg));
   return { hours, gaps };
 }
 
 /**
- * Loads the hourly series of `[from, to)`; absent hours are simply absent from the map.
+ * Loads the hourly series of `[from, to)`; absent hours are simply absent from the map. Hours in
+ * `known` are taken from it instead of the store (a caller that already holds their aggregates
+ * derives their series with `hourSeries`, rather than reading the same history a second time).
  *
  * @example
  * const { series } = await loadSeries(store, end - 5 * 7 * 86_400_000, windowStart);
@@ -103,21 +121,17 @@ export async function loadSeries(
   store: ResultsStore,
   from: number,
   to: number,
-  options: HistoryOptions = {},
+  options: HistoryOptions & { readonly known?: ReadonlyMap<number, HourSeries> } = {},
 ): Promise<{ series: Map<number, HourSeries>; gaps: HistoryGap[] }> {
-  const series = new Map<number, HourSeries>();
-  const gaps: HistoryGap[] = [];
   const starts = hoursIn(from, to);
-  const loaded = await mapLimit(starts, options.concurrency ?? 16, (h) => readJson(store, seriesFileKey(h)));
-  starts.forEach((h, i) => {
-    const hour = new Date(h).toISOString();
-    const got = loaded[i];
-    if (!got) return gaps.push({ hour, reason: 'missing' });
-    if (got.error) return gaps.push({ hour, reason: 'invalid_json', detail: got.error });
-    const s = got.value as HourSeries;
-    if (s?.v !== SERIES_VERSION) return gaps.push({ hour, reason: 'schema_version', detail: `version ${String(s?.v)}` });
-    series.set(h, s);
-  });
+  const known = options.known;
+  const toRead = known ? starts.filter((h) => !known.has(h)) : starts;
+  const { found, gaps } = await loadHours<HourSeries>(store, toRead, seriesFileKey, SERIES_VERSION, options);
+  const series = new Map<number, HourSeries>();
+  for (const h of starts) {
+    const s = known?.get(h) ?? found.get(h);
+    if (s) series.set(h, s);
+  }
   return { series, gaps };
 }
 

@@ -137,7 +137,10 @@ async function finalize(ctx: PipelineContext, run: RunRequest, merged: DriftPart
   // 2. Baseline and sigma history from the store, never from captures.
   const baselineMs = parseDuration(opts.baseline);
   const baseline = await loadHistory(store, span.start - baselineMs, span.start);
-  const history = await loadSeries(store, span.end - (opts.seasonalWeeks + 1) * WEEK, span.start);
+  // Baseline hours overlap the sigma history: their series come from the aggregates just read
+  // (what saveHour stored beside them), so only the older hours' series files are read.
+  const baselineSeries = new Map([...baseline.hours].map(([h, buckets]) => [h, hourSeries(h, buckets)]));
+  const history = await loadSeries(store, span.end - (opts.seasonalWeeks + 1) * WEEK, span.start, { known: baselineSeries });
   for (const [h, s] of history.series) series.set(h, s);
 
   // 3. Analysis, BH over every test of the run; pending subjects pool their episode's hours.

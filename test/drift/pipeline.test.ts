@@ -6,7 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFsSource } from '../../src/captures/fs-source.ts';
 import { keyTemplate } from '../../src/captures/partitions.ts';
 import { configSchema } from '../../src/config/schema.ts';
-import { aggregateFileKey, loadHistory } from '../../src/drift/history.ts';
+import { aggregateFileKey, loadHistory, loadSeries, seriesFileKey } from '../../src/drift/history.ts';
+import { hourSeries } from '../../src/drift/series.ts';
+import type { ResultsStore } from '../../src/store/types.ts';
 import { driftPipeline, runDriftInline } from '../../src/drift/pipeline.ts';
 import type { PipelineContext, RunRequest } from '../../src/pipeline/types.ts';
 import { createFsStore } from '../../src/store/fs-store.ts';
@@ -94,6 +96,14 @@ describe('drift pipeline (fs source, fs store)', () => {
     expect(second.coverage).toMatchObject({ unitsPlanned: 2, unitsDone: 2, unitsFailed: 0 });
   });
 
+  it('series derived from loaded aggregates equal the stored series files', async () => {
+    const { hours } = await loadHistory(ctx.store, T0, DRIFT_FROM);
+    const known = new Map([...hours].map(([h, b]) => [h, hourSeries(h, b)]));
+    const stored = await loadSeries(ctx.store, T0, DRIFT_FROM);
+    expect(stored.series.size).toBe(HISTORY_HOURS);
+    expect(JSON.stringify([...(await loadSeries(ctx.store, T0, DRIFT_FROM, { known })).series])).toBe(JSON.stringify([...stored.series]));
+  });
+
   it('a re-run of the same window yields the same report (idempotent hysteresis and aggregates)', async () => {
     const a = await runDriftInline(ctx, run(DRIFT_FROM + HOUR));
     const b = await runDriftInline(ctx, run(DRIFT_FROM + HOUR));
@@ -105,5 +115,24 @@ describe('drift pipeline (fs source, fs store)', () => {
     expect(r.status).toBe('unmeasurable');
     expect(r.findings.filter((f) => f.kind !== 'drift.sigma')).toEqual([]);
     expect(r.statusReasons[0]).toMatch(/no population records/);
+  });
+
+  it('finalize reads each history file at most once, and no series file of an hour whose aggregate it loaded', async () => {
+    const reads: string[] = [];
+    const store: ResultsStore = Object.assign(Object.create(ctx.store) as ResultsStore, {
+      get: (key: string) => {
+        reads.push(key);
+        return ctx.store.get(key);
+      },
+    });
+    await runDriftInline({ ...ctx, store }, run(T0 + 100 * HOUR));
+    const history = reads.filter((k) => k.startsWith('aggregates/drift/'));
+    expect(history.length).toBeGreaterThan(HISTORY_HOURS);
+    expect(new Set(history).size).toBe(history.length);
+    // The stored hours T0 … T0+49h all lie in this window's 7-day baseline.
+    const stored = Array.from({ length: HISTORY_HOURS + 2 }, (_, i) => T0 + i * HOUR);
+    expect(history).toEqual(expect.arrayContaining(stored.map(aggregateFileKey)));
+    expect(history.filter((k) => k.endsWith('series.json')).length).toBeGreaterThan(0);
+    expect(history.filter((k) => stored.map(seriesFileKey).includes(k))).toEqual([]);
   });
 });
