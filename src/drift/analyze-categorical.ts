@@ -1,6 +1,6 @@
 import { gTest, jensenShannonDistance } from '../stats/index.ts';
 import type { CategoricalAgg } from './aggregate.ts';
-import type { DriftOptions, TestOutcome } from './analyze-types.ts';
+import { examplesByKey, weightTotals, type DriftOptions, type TestOutcome } from './analyze-types.ts';
 import { MIN_EFFECTIVE_N } from './analyze-numeric.ts';
 import type { CategoricalFeature } from './features.ts';
 import { formatRate } from './format.ts';
@@ -21,17 +21,11 @@ export interface LabelCounts {
  * labelCounts(hours.map((h) => h.cat.prompt_script)).counts.get('latin');
  */
 export function labelCounts(aggs: readonly CategoricalAgg[]): LabelCounts {
-  let n = 0;
-  let w = 0;
-  let w2 = 0;
   const counts = new Map<string, number>();
   for (const a of aggs) {
-    n += a.n;
-    w += a.w;
-    w2 += a.w2;
     for (const [label, [, wt]] of Object.entries(a.c)) counts.set(label, (counts.get(label) ?? 0) + wt);
   }
-  return { n, w, ess: w2 > 0 ? (w * w) / w2 : 0, counts };
+  return { ...weightTotals(aggs), counts };
 }
 
 /**
@@ -113,13 +107,7 @@ export function testCategorical(
     .sort((x, y) => Math.abs(y.to - y.from) - Math.abs(x.to - x.from) || (x.label < y.label ? -1 : 1));
   const top = moves.slice(0, 2).filter((mv) => mv.to !== mv.from);
   const grown = moves.find((mv) => mv.to > mv.from);
-  const examples = grown
-    ? window
-        .flatMap((agg) => agg.ex[grown.label] ?? [])
-        .sort((x, y) => x[0] - y[0])
-        .map((e) => e[1])
-        .slice(0, 5)
-    : [];
+  const examples = grown ? examplesByKey(window.flatMap((agg) => agg.ex[grown.label] ?? [])) : [];
   const headline =
     `${feature.label} mix ` +
     (top.length > 0 ? top.map((mv) => `${mv.label} ${formatRate(mv.from)} → ${formatRate(mv.to)}`).join(', ') : 'unchanged') +

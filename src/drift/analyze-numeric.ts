@@ -1,6 +1,6 @@
 import { ks2sampSorted, ks2sampWeighted, logGamma } from '../stats/index.ts';
 import type { NumericAgg } from './aggregate.ts';
-import type { DriftOptions, TestOutcome } from './analyze-types.ts';
+import { weightTotals, type DriftOptions, type TestOutcome } from './analyze-types.ts';
 import type { NumericFeature } from './features.ts';
 import { formatChange, formatValue } from './format.ts';
 import { assembleSample, log1pScale, robustScale, wasserstein1 } from './sample.ts';
@@ -30,21 +30,14 @@ export function ksMinPValue(n: number, m: number): number {
 
 /** Summary of a numeric feature over some hours (the `baseline`/`current` of a finding). */
 export function numericSummary(aggs: readonly NumericAgg[], feature: NumericFeature): Record<string, number | string> {
-  let n = 0;
-  let w = 0;
-  let w2 = 0;
+  const { n, w, ess } = weightTotals(aggs);
   let s = 0;
-  for (const a of aggs) {
-    n += a.n;
-    w += a.w;
-    w2 += a.w2;
-    s += a.s;
-  }
+  for (const a of aggs) s += a.s;
   const [p50, p95, p99] = sketchQuantiles(
     aggs.map((a) => a.sk),
     [0.5, 0.95, 0.99],
   ) as [number, number, number];
-  return { n, weightedN: round(w), effectiveN: round(w2 > 0 ? (w * w) / w2 : 0), mean: round(w > 0 ? s / w : NaN), p50: round(p50), p95: round(p95), p99: round(p99), unit: feature.unit };
+  return { n, weightedN: round(w), effectiveN: round(ess), mean: round(w > 0 ? s / w : NaN), p50: round(p50), p95: round(p95), p99: round(p99), unit: feature.unit };
 }
 
 const round = (x: number): number => (Number.isFinite(x) ? Number(x.toPrecision(6)) : x);

@@ -1,6 +1,6 @@
 import { cochranMantelHaenszel, fisherExact, twoProportionTest, wilsonInterval } from '../stats/index.ts';
 import type { FlagAgg } from './aggregate.ts';
-import type { DriftOptions, TestOutcome } from './analyze-types.ts';
+import { examplesByKey, weightTotals, type DriftOptions, type TestOutcome } from './analyze-types.ts';
 import { MIN_EFFECTIVE_N } from './analyze-numeric.ts';
 import type { FlagFeature } from './features.ts';
 import { formatChange, formatRate } from './format.ts';
@@ -22,17 +22,10 @@ export interface RateCounts {
  * rateCounts(hours.map((h) => h.flag.refusal)).rate;
  */
 export function rateCounts(aggs: readonly FlagAgg[]): RateCounts {
-  let n = 0;
-  let w = 0;
-  let w2 = 0;
+  const { n, w, ess } = weightTotals(aggs);
   let kw = 0;
-  for (const a of aggs) {
-    n += a.n;
-    w += a.w;
-    w2 += a.w2;
-    kw += a.kw;
-  }
-  return { n, w, kw, rate: w > 0 ? kw / w : NaN, ess: w2 > 0 ? (w * w) / w2 : 0 };
+  for (const a of aggs) kw += a.kw;
+  return { n, w, kw, rate: w > 0 ? kw / w : NaN, ess };
 }
 
 /**
@@ -115,10 +108,7 @@ export function testRate(
   const abs = Math.abs(cur.rate - base.rate);
   const rel = rareSideRelativeChange(base.rate, cur.rate);
   const up = cur.rate > base.rate;
-  const examples = [...(up ? window.flatMap((a) => a.ex1) : window.flatMap((a) => a.ex0))]
-    .sort((x, y) => x[0] - y[0])
-    .map((e) => e[1])
-    .slice(0, 5);
+  const examples = examplesByKey(window.flatMap((a) => (up ? a.ex1 : a.ex0)));
   return {
     kind: 'drift.rate',
     route,
@@ -180,11 +170,7 @@ export function testRateStratified(
   const abs = Math.abs(p1 - p0);
   const rel = rareSideRelativeChange(p0, p1);
   const up = p1 > p0;
-  const examples = rows
-    .flatMap((r) => (up ? r.window.flatMap((a) => a.ex1) : r.window.flatMap((a) => a.ex0)))
-    .sort((x, y) => x[0] - y[0])
-    .map((e) => e[1])
-    .slice(0, 5);
+  const examples = examplesByKey(rows.flatMap((r) => r.window.flatMap((a) => (up ? a.ex1 : a.ex0))));
   const n = rows.reduce((t, r) => t + r.cur.n, 0);
   const m = rows.reduce((t, r) => t + r.base.n, 0);
   return {

@@ -46,6 +46,45 @@ export type DriftUnmeasured = Unmeasured & { reason: 'insufficient_data' | 'gap'
 
 export type TestOutcome = DriftTest | DriftUnmeasured | null;
 
+/** Row count, Σw and Σw² (every numeric, flag and categorical aggregate has them). */
+export interface WeightSums {
+  n: number;
+  w: number;
+  w2: number;
+}
+
+/**
+ * Sums rows and weights over hours, with the Kish effective size (Σw)² / Σw² (0 when empty).
+ *
+ * @example
+ * weightTotals(hours.map((h) => h.flag.refusal)).ess;
+ */
+export function weightTotals(aggs: readonly WeightSums[]): { n: number; w: number; ess: number } {
+  let n = 0;
+  let w = 0;
+  let w2 = 0;
+  for (const a of aggs) {
+    n += a.n;
+    w += a.w;
+    w2 += a.w2;
+  }
+  return { n, w, ess: w2 > 0 ? (w * w) / w2 : 0 };
+}
+
+/**
+ * The request_ids of the five smallest sampling keys among `[key, request_id]` example entries
+ * (merged from several hours): the examples one list over all those hours would have kept.
+ *
+ * @example
+ * examplesByKey(window.flatMap((a) => a.ex1)); // ['r-17', 'r-3', …]
+ */
+export function examplesByKey(entries: readonly (readonly [number, string])[]): string[] {
+  return [...entries]
+    .sort((x, y) => x[0] - y[0])
+    .map((e) => e[1])
+    .slice(0, 5);
+}
+
 /** Narrows a test outcome. */
 export function isTest(o: TestOutcome): o is DriftTest {
   return o !== null && 'pValue' in o;

@@ -190,11 +190,6 @@ export const NUMERIC_FEATURES = FEATURES.filter((f): f is NumericFeature => f.ki
 export const FLAG_FEATURES = FEATURES.filter((f): f is FlagFeature => f.kind === 'flag');
 export const CATEGORICAL_FEATURES = FEATURES.filter((f): f is CategoricalFeature => f.kind === 'categorical');
 
-/** Looks a feature up by name. */
-export function featureByName(name: string): Feature | undefined {
-  return FEATURES.find((f) => f.name === name);
-}
-
 /** The features of one record, positionally aligned with the `*_FEATURES` tables. */
 export interface FeatureVector {
   /** NaN where missing or not applicable. */
