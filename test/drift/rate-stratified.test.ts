@@ -28,7 +28,10 @@ describe('testRateStratified (the all-routes rate test)', () => {
 
   it('pools small routes that each change the same way', () => {
     const strata = ['a', 'b', 'c', 'd', 'e'].map((route) => ({ route, window: [agg(150, 5)], baseline: [agg(25_000, 250)] }));
-    for (const s of strata) expect(rateTest(5 / 150, 150, 0.01, 25_000).pValue).toBeGreaterThan(0.001);
+    for (const s of strata) {
+      const [win, base] = [s.window[0] as FlagAgg, s.baseline[0] as FlagAgg];
+      expect(rateTest(win.k / win.n, win.n, base.k / base.n, base.n).pValue).toBeGreaterThan(0.001);
+    }
     const t = testRateStratified('*', refusal, strata, opts);
     if (!isTest(t)) throw new Error('expected a test');
     expect(t.pValue).toBeLessThan(1e-5);

@@ -48,10 +48,16 @@ describe('sigma windows', () => {
   it('seasonality alone raises no alarm: z stays small over many hours', () => {
     const series = history(6, 3);
     let worst = 0;
+    let tested = 0;
     for (let h = END - 48 * HOUR; h < END; h += HOUR) {
       const t = testSigma('answer', metric('ttft_ms.p95'), series, h + HOUR, 1, opts);
-      if (isTest(t)) worst = Math.max(worst, Math.abs(t.statistic));
+      if (isTest(t)) {
+        tested++;
+        worst = Math.max(worst, Math.abs(t.statistic));
+      }
     }
+    // Every hour must have been tested, or "no alarm" would be no test at all.
+    expect(tested).toBe(48);
     expect(worst).toBeLessThan(opts.sigma);
   });
 
