@@ -1,3 +1,4 @@
+import { HOUR } from '../captures/partitions.ts';
 import type { ReadRecord } from '../captures/record.ts';
 import {
   CATEGORICAL_FEATURES,
@@ -130,7 +131,7 @@ export interface AccumulatorOptions {
   partitionSlackMs?: number;
 }
 
-const HOUR_MS = 3_600_000;
+
 
 // ---------------------------------------------------------------- small mergeable lists
 
@@ -320,7 +321,7 @@ export interface HourAccumulator {
  */
 export function createHourAccumulator(start: number, options: AccumulatorOptions = {}): HourAccumulator {
   const k = options.reservoirSize ?? 512;
-  const slack = options.partitionSlackMs ?? HOUR_MS;
+  const slack = options.partitionSlackMs ?? HOUR;
   const routes = new Map<string, RouteAcc>();
   let objects = 0;
 
@@ -363,7 +364,7 @@ export function createHourAccumulator(start: number, options: AccumulatorOptions
     },
     add(record, features) {
       const acc = routeAcc(record.route);
-      if (record.ts < start - slack || record.ts >= start + HOUR_MS + slack) acc.outsidePartition++;
+      if (record.ts < start - slack || record.ts >= start + HOUR + slack) acc.outsidePartition++;
       if (!record.population || !features) {
         acc.flagged++;
         return;

@@ -1,10 +1,10 @@
+import { HOUR } from '../captures/partitions.ts';
 import { studentTSf } from '../stats/index.ts';
 import { rareSideRelativeChange } from './analyze-rate.ts';
 import type { DriftOptions, TestOutcome } from './analyze-types.ts';
 import { formatChange, formatRate, formatValue } from './format.ts';
 import type { Cell, HourSeries, SeriesMetric } from './series.ts';
 
-const HOUR = 3_600_000;
 const WEEK = 168 * HOUR;
 
 /** Options of {@link testSigma} beyond `config.drift`. */

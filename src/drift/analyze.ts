@@ -1,3 +1,4 @@
+import { HOUR } from '../captures/partitions.ts';
 import { benjaminiHochberg } from '../stats/index.ts';
 import { ALL_ROUTES, type RouteBucket } from './aggregate.ts';
 import { labelCounts, testCategorical, topShares } from './analyze-categorical.ts';
@@ -8,7 +9,6 @@ import { isTest, type DriftOptions, type DriftTest, type DriftUnmeasured, type T
 import { CATEGORICAL_FEATURES, FLAG_FEATURES, NUMERIC_FEATURES } from './features.ts';
 import { SERIES_METRICS, type HourSeries } from './series.ts';
 
-const HOUR = 3_600_000;
 
 /** Buckets of one hour by route, the `*` rollup included (see `withRollup`). */
 export type HourBuckets = Record<string, RouteBucket>;

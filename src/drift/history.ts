@@ -1,3 +1,4 @@
+import { HOUR } from '../captures/partitions.ts';
 import { aggregateKey } from '../store/keys.ts';
 import type { ResultsStore } from '../store/types.ts';
 import { DRIFT_AGGREGATE_VERSION, type HourAggregate, withRollup } from './aggregate.ts';
@@ -15,7 +16,6 @@ import { hourSeries, SERIES_VERSION, type HourSeries } from './series.ts';
  * why the two are separate files.
  */
 
-const HOUR = 3_600_000;
 
 /** Key of an hour's full aggregate. */
 export const aggregateFileKey = (start: number): string => aggregateKey('drift', start, 'aggregate');

@@ -1,9 +1,9 @@
+import { HOUR } from '../captures/partitions.ts';
 import type { ResultsStore } from '../store/types.ts';
 import { pendingKey, type AnalysisResult, type HourBuckets } from './analyze.ts';
 import type { DriftTest } from './analyze-types.ts';
 import { driftFingerprint, emptyHysteresisState, HYSTERESIS_VERSION, type HysteresisState, type Observation } from './hysteresis.ts';
 
-const HOUR = 3_600_000;
 
 /**
  * Where the hysteresis state of one window length lives: `state/drift/<hours>h.json`. Hourly and

@@ -7,7 +7,8 @@ import { scanObject } from '../captures/reader.ts';
 import { listWindow } from '../captures/scan-window.ts';
 import { parseDuration } from '../config/duration.ts';
 import type { Pipeline, PipelineContext, RunRequest, UnitAccounting, WorkUnit } from '../pipeline/types.ts';
-import { REPORT_SCHEMA_VERSION, type RunReport, type Unmeasured } from '../report/types.ts';
+import { reportHeader } from '../report/header.ts';
+import type { RunReport, Unmeasured } from '../report/types.ts';
 import { storeQuarantine } from '../store/quarantine.ts';
 import { createHourAccumulator, DRIFT_AGGREGATE_VERSION, mergeHours, withRollup, type HourAccumulator, type HourAggregate } from './aggregate.ts';
 import { analyzeDrift, type HourBuckets } from './analyze.ts';
@@ -190,12 +191,7 @@ async function finalize(ctx: PipelineContext, run: RunRequest, merged: DriftPart
   const unmeasured: Unmeasured[] = analysis.unmeasured.map((u) => ({ route: u.route, subject: u.subject, reason: u.reason, ...(u.detail ? { detail: u.detail } : {}) }));
 
   return {
-    schemaVersion: REPORT_SCHEMA_VERSION,
-    runId: run.runId,
-    pipeline: 'drift',
-    window: { start: new Date(run.window.start).toISOString(), end: new Date(run.window.end).toISOString() },
-    startedAt: new Date(run.requestedAt).toISOString(),
-    finishedAt: new Date(now).toISOString(),
+    ...reportHeader({ ...run, pipeline: 'drift' }, now),
     status,
     statusReasons,
     input: merged.input,

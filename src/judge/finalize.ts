@@ -1,6 +1,7 @@
 import { HOUR } from '../captures/partitions.ts';
 import type { PipelineContext, RunRequest, UnitAccounting } from '../pipeline/types.ts';
-import { REPORT_SCHEMA_VERSION, type Finding, type RunReport, type Unmeasured } from '../report/types.ts';
+import { reportHeader } from '../report/header.ts';
+import type { Finding, RunReport, Unmeasured } from '../report/types.ts';
 import { updateBridgeState } from './bridge-state.ts';
 import { addSpend, emptySpend } from './budget-meter.ts';
 import { routeConsistency } from './consistency.ts';
@@ -131,12 +132,7 @@ export async function finalizeJudge(ctx: PipelineContext, run: RunRequest, merge
   const flaggedConsistency = merged.consistency.filter((c) => c.flagged);
 
   return {
-    schemaVersion: REPORT_SCHEMA_VERSION,
-    runId: run.runId,
-    pipeline: 'judge',
-    window: { start: new Date(run.window.start).toISOString(), end: new Date(run.window.end).toISOString() },
-    startedAt: new Date(run.requestedAt).toISOString(),
-    finishedAt: new Date(ctx.now()).toISOString(),
+    ...reportHeader({ ...run, pipeline: 'judge' }, ctx.now()),
     status,
     statusReasons,
     input: plan.input,

@@ -1,5 +1,7 @@
 import { emptyIngestCounts } from '../captures/ingest-stats.ts';
-import { REPORT_SCHEMA_VERSION, type RunReport } from '../report/types.ts';
+import { reportHeader } from '../report/header.ts';
+export { reportHeader, type ReportHeader } from '../report/header.ts';
+import type { RunReport } from '../report/types.ts';
 import { runRecordKey, runReportKey } from './run-keys.ts';
 import type { Pipeline, PipelineContext, RunRequest, UnitAccounting, WorkUnit } from './types.ts';
 
@@ -171,27 +173,6 @@ export function exitCodeForReport(report: Pick<RunReport, 'status' | 'pipeline' 
   return 0;
 }
 
-/** The fields of a run report that come from the run request and the clock alone. */
-export type ReportHeader = Pick<RunReport, 'schemaVersion' | 'runId' | 'pipeline' | 'window' | 'startedAt' | 'finishedAt'>;
-
-/**
- * The identity and timing fields every pipeline's report starts with: the window as ISO times,
- * `startedAt` = the run's `requestedAt` (stable across retries, unlike a wall-clock start) and
- * `finishedAt` = `nowMs`.
- *
- * @example
- * return { ...reportHeader(run, ctx.now()), status, statusReasons, input, coverage, findings, unmeasured, sections };
- */
-export function reportHeader(run: RunRequest, nowMs: number): ReportHeader {
-  return {
-    schemaVersion: REPORT_SCHEMA_VERSION,
-    runId: run.runId,
-    pipeline: run.pipeline,
-    window: { start: new Date(run.window.start).toISOString(), end: new Date(run.window.end).toISOString() },
-    startedAt: new Date(run.requestedAt).toISOString(),
-    finishedAt: new Date(nowMs).toISOString(),
-  };
-}
 
 /**
  * The report of a run whose finalize step itself broke after all its attempts: status `failed`,
