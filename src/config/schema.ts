@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { DURATION_PATTERN } from './duration.ts';
 import { alertsConfigSchema } from '../alerts/config.ts';
 import { judgeConfigSchema } from '../judge/config.ts';
+import { goldenConfigSchema } from '../golden/config.ts';
 
 /**
  * The zod schema of `worker.config.ts`. Every key has a default where a sensible one exists so
@@ -212,6 +213,8 @@ export const configSchema = z
     alerts: alertsConfigSchema.default(alertsConfigSchema.parse({})),
     /** The LLM-as-judge: endpoint, model snapshot, limits, budget, rubrics (see `src/judge/config.ts`). */
     judge: judgeConfigSchema.default(judgeConfigSchema.parse({})),
+    /** Golden suites: suites folder, targets, embeddings, confirm retries, schedule (see `src/golden/config.ts`). */
+    golden: goldenConfigSchema.default(goldenConfigSchema.parse({})),
   })
   .strict();
 
