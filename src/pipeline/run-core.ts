@@ -160,7 +160,8 @@ export function recordsOf(partial: unknown): number | undefined {
 
 /**
  * The process exit code of a finished run (DESIGN §5): `2` when the run could not measure
- * (`unmeasurable` or `failed`), `1` when a gate-like pipeline (golden) confirms a regression,
+ * (`unmeasurable` or `failed`), `1` when a gate-like pipeline (golden, or nightly, which runs
+ * golden) confirms a regression,
  * else `0` — a drift run that measured exits 0 whatever it found: findings go to alerts, not to
  * the shell.
  *
@@ -169,7 +170,8 @@ export function recordsOf(partial: unknown): number | undefined {
  */
 export function exitCodeForReport(report: Pick<RunReport, 'status' | 'pipeline' | 'findings'>): 0 | 1 | 2 {
   if (report.status === 'unmeasurable' || report.status === 'failed') return 2;
-  if (report.pipeline === 'golden' && report.findings.some((f) => f.kind.startsWith('golden.regression') && f.state !== 'resolved')) return 1;
+  const gate = report.pipeline === 'golden' || report.pipeline === 'nightly';
+  if (gate && report.findings.some((f) => f.kind.startsWith('golden.regression') && f.state !== 'resolved')) return 1;
   return 0;
 }
 
