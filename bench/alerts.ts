@@ -5,7 +5,7 @@
  *    routes × features; under the null the run's family-wise false-breach probability is the FDR
  *    level α (Benjamini-Hochberg controls FWER = α when every null is true), spread over the tests.
  *    Breaches pass the drift pipeline's hysteresis (fire after k of m windows, or at once for a
- *    large effect; resolve after `resolveAfter` clean windows), as `src/drift/hysteresis.ts` does.
+ *    large effect; resolve after `resolveAfter` clean windows): the real `stepHysteresis`.
  *    Compared with a naive notifier that posts every firing finding of every run.
  * 2. flapping: one metric crossing its threshold every hour for a day, (a) raw, without upstream
  *    hysteresis (firing / resolved alternating), (b) through the hysteresis.
@@ -19,6 +19,7 @@ import { resolveAlertsConfig } from '../src/alerts/config.ts';
 import { routeFindings } from '../src/alerts/router.ts';
 import type { AlertAction, Incident } from '../src/alerts/types.ts';
 import { emptyIngestCounts } from '../src/captures/ingest-stats.ts';
+import { emptyHysteresisState, stepHysteresis } from '../src/drift/hysteresis.ts';
 import type { Finding, RunReport } from '../src/report/types.ts';
 import { mulberry32 } from '../src/stats/index.ts';
 
@@ -90,30 +91,23 @@ function report(end: number, findings: Finding[]): RunReport {
   };
 }
 
-/** The drift pipeline's hysteresis for one fingerprint. */
+/**
+ * The drift pipeline's own hysteresis (`stepHysteresis`), one fingerprint at a time: what a
+ * subject's finding state is after this hour's breach or clean window.
+ */
 class Hysteresis {
-  private history: boolean[] = [];
-  private firing = false;
-  private clean = 0;
-  step(breach: boolean, large: boolean): Finding['state'] | undefined {
-    this.history.push(breach);
-    if (this.history.length > params.m) this.history.shift();
-    if (this.firing) {
-      this.clean = breach ? 0 : this.clean + 1;
-      if (this.clean >= params.resolveAfter) {
-        this.firing = false;
-        this.clean = 0;
-        return 'resolved';
-      }
-      return 'firing';
-    }
-    if (!breach) return undefined;
-    if (large || this.history.filter(Boolean).length >= params.k) {
-      this.firing = true;
-      this.clean = 0;
-      return 'firing';
-    }
-    return 'pending';
+  private state = emptyHysteresisState();
+  private readonly fingerprint: string;
+  constructor(key: string) {
+    this.fingerprint = `bench|${key}`;
+  }
+  step(end: number, breach: boolean, large: boolean): Finding['state'] | undefined {
+    const observation = { fingerprint: this.fingerprint, kind: 'drift.numeric', route: 'r', subject: 's', breach, large };
+    const opts = { fireAfter: { k: params.k, m: params.m }, resolveAfter: params.resolveAfter };
+    const { state, transitions } = stepHysteresis(this.state, [observation], end, HOUR, opts, end);
+    this.state = state;
+    const status = transitions.get(this.fingerprint)?.status;
+    return status === undefined || status === 'clear' ? undefined : status;
   }
 }
 
@@ -175,10 +169,10 @@ function nullScenario(): Record<string, unknown> {
         if (breach) rawBreaches += 1;
         if (!hy && !breach) continue;
         if (!hy) {
-          hy = new Hysteresis();
+          hy = new Hysteresis(key);
           hyst.set(key, hy);
         }
-        const state = hy.step(breach, large);
+        const state = hy.step(T0 + h * HOUR, breach, large);
         if (state) findings.push(finding(`route-${r}`, `feature-${f}`, state, large));
         if (state === 'firing') naiveMessages += 1;
       }
@@ -205,12 +199,12 @@ function nullScenario(): Record<string, unknown> {
 }
 
 function flapping(throughHysteresis: boolean): Record<string, unknown> {
-  const hy = new Hysteresis();
+  const hy = new Hysteresis('flapping');
   const reports: RunReport[] = [];
   let naive = 0;
   for (let h = 1; h <= 24; h++) {
     const breach = h % 2 === 1;
-    const state = throughHysteresis ? hy.step(breach, false) : breach ? 'firing' : 'resolved';
+    const state = throughHysteresis ? hy.step(T0 + h * HOUR, breach, false) : breach ? 'firing' : 'resolved';
     if (state === 'firing') naive += 1;
     reports.push(report(T0 + h * HOUR, state ? [finding('chat', 'output_tokens', state, false)] : []));
   }
