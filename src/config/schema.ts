@@ -3,6 +3,9 @@ import { DURATION_PATTERN } from './duration.ts';
 import { alertsConfigSchema } from '../alerts/config.ts';
 import { judgeConfigSchema } from '../judge/config.ts';
 import { goldenConfigSchema } from '../golden/config.ts';
+import { costConfigSchema } from '../slo/cost-config.ts';
+import { pricingConfigSchema } from '../slo/pricing-config.ts';
+import { slosConfigSchema } from '../slo/slo-config.ts';
 
 /**
  * The zod schema of `worker.config.ts`. Every key has a default where a sensible one exists so
@@ -215,6 +218,12 @@ export const configSchema = z
     judge: judgeConfigSchema.default(judgeConfigSchema.parse({})),
     /** Golden suites: suites folder, targets, embeddings, confirm retries, schedule (see `src/golden/config.ts`). */
     golden: goldenConfigSchema.default(goldenConfigSchema.parse({})),
+    /** Model prices with effective dates, for records without `cost_usd` (see `src/slo/README.md`). */
+    pricing: pricingConfigSchema.default(pricingConfigSchema.parse({})),
+    /** Cost attribution and cost-anomaly findings (see `src/slo/README.md`). */
+    cost: costConfigSchema.default(costConfigSchema.parse({})),
+    /** Service-level objectives with error budgets and burn-rate alerts (see `src/slo/README.md`). */
+    slos: slosConfigSchema.default([]),
   })
   .strict();
 
