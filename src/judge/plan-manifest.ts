@@ -1,6 +1,6 @@
 import type { IngestCounts } from '../captures/ingest-stats.ts';
 import type { RunRequest } from '../pipeline/types.ts';
-import { segment, utcDay } from '../store/keys.ts';
+import { runFolder } from '../pipeline/run-keys.ts';
 import type { ResultsStore } from '../store/types.ts';
 import type { BridgeRecord } from './bridge-store.ts';
 import type { BudgetLimit, Spend } from './budget-meter.ts';
@@ -47,13 +47,14 @@ export interface JudgePlan {
 const decoder = new TextDecoder();
 
 /**
- * Where a run's judge plan is stored: next to its report.
+ * Where a run's judge plan is stored: next to its report and run record (the window-end day, so
+ * a run requested after midnight for yesterday's window still has one folder).
  *
  * @example
  * planKey(run); // 'runs/2026-11-23/judge-20261123T0200Z-24h/judge-plan.json'
  */
-export function planKey(run: Pick<RunRequest, 'runId' | 'requestedAt'>): string {
-  return `runs/${utcDay(run.requestedAt)}/${segment('runId', run.runId)}/judge-plan.json`;
+export function planKey(run: Pick<RunRequest, 'runId' | 'window'>): string {
+  return `${runFolder(run)}/judge-plan.json`;
 }
 
 /**
@@ -62,7 +63,7 @@ export function planKey(run: Pick<RunRequest, 'runId' | 'requestedAt'>): string 
  * @example
  * await writePlan(store, run, plan);
  */
-export async function writePlan(store: ResultsStore, run: Pick<RunRequest, 'runId' | 'requestedAt'>, plan: JudgePlan): Promise<void> {
+export async function writePlan(store: ResultsStore, run: Pick<RunRequest, 'runId' | 'window'>, plan: JudgePlan): Promise<void> {
   await store.put(planKey(run), JSON.stringify(plan), { contentType: 'application/json' });
 }
 
@@ -73,7 +74,7 @@ export async function writePlan(store: ResultsStore, run: Pick<RunRequest, 'runI
  * @example
  * const plan = await readPlan(store, run);
  */
-export async function readPlan(store: ResultsStore, run: Pick<RunRequest, 'runId' | 'requestedAt'>): Promise<JudgePlan> {
+export async function readPlan(store: ResultsStore, run: Pick<RunRequest, 'runId' | 'window'>): Promise<JudgePlan> {
   const bytes = await store.get(planKey(run));
   if (!bytes) throw new Error(`judge plan ${planKey(run)} is missing: run plan before processUnit/finalize`);
   return JSON.parse(decoder.decode(bytes)) as JudgePlan;
