@@ -108,6 +108,13 @@ const verdictSchema = z
     bootstrapResamples: z.number().int().min(100).default(2_000),
     /** Seed of the bootstrap, so a verdict is reproducible. Default 7. */
     seed: z.number().int().default(7),
+    /**
+     * The pass-rate drop (a fraction) a suite must be able to detect before it may say
+     * `no-change`; a suite too small for that says `inconclusive` (see README "Verdicts"). Default 0.1.
+     */
+    minDetectableDrop: z.number().gt(0).lt(1).default(0.1),
+    /** Fewer cases measured in both runs than this is `inconclusive`. Default 10. */
+    minPairedCases: z.number().int().min(1).default(10),
   })
   .strict();
 
