@@ -2,6 +2,7 @@ import { emptyIngestCounts } from '../captures/ingest-stats.ts';
 import { reportHeader } from '../report/header.ts';
 export { reportHeader, type ReportHeader } from '../report/header.ts';
 import type { RunReport } from '../report/types.ts';
+import { writeReportHtml } from '../report/html/write.ts';
 import { runRecordKey, runReportKey } from './run-keys.ts';
 import type { Pipeline, PipelineContext, RunRequest, UnitAccounting, WorkUnit } from './types.ts';
 
@@ -133,14 +134,16 @@ export async function finishRun<P>(ctx: PipelineContext, pipeline: Pipeline<P>, 
 }
 
 /**
- * Writes `report.json` of a run (both runners use this one function).
+ * Writes `report.json` of a run, and `report.html` beside it (both runners use this one function).
  *
  * @example
  * const key = await writeReport(ctx, run, report);
  */
-export async function writeReport(ctx: Pick<PipelineContext, 'store'>, run: RunRequest, report: RunReport): Promise<string> {
+export async function writeReport(ctx: Pick<PipelineContext, 'store'> & Partial<Pick<PipelineContext, 'logger'>>, run: RunRequest, report: RunReport): Promise<string> {
   const key = runReportKey(run);
   await ctx.store.put(key, `${JSON.stringify(report, null, 2)}\n`, { contentType: 'application/json' });
+  // report.html beside it, for a person; a rendering failure is logged, never fails the run.
+  await writeReportHtml(ctx.store, key, report, ctx.logger);
   return key;
 }
 
