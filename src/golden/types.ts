@@ -84,6 +84,8 @@ export interface AssertionResult {
   reason: string;
   /** Set when the assertion could not be evaluated (judge or embeddings down): never a pass or fail. */
   unmeasured?: string;
+  /** The assertion's `metric` label, when it has one. */
+  metric?: string;
 }
 
 /** A case's outcome in one run. */
