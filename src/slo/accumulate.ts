@@ -32,6 +32,7 @@ function addRecord(c: CostCell, r: ReadRecord, cost: ReturnType<typeof recordCos
   }
   c.priced += 1;
   c.pw += w;
+  c.pw2 += w * w;
   c.usd += w * cost.usd;
   c.usdVar += (w * w - w) * cost.usd * cost.usd;
   if (cost.source === 'record') c.fromRecord += 1;

@@ -20,9 +20,10 @@ export interface CostCell {
   /** Population rows, and their Σw. */
   rows: number;
   w: number;
-  /** Rows that have a cost, their Σw, Σw·usd and the HT variance term Σ(w² − w)·usd². */
+  /** Rows that have a cost, their Σw, Σw², Σw·usd and the HT variance term Σ(w² − w)·usd². */
   priced: number;
   pw: number;
+  pw2: number;
   usd: number;
   usdVar: number;
   /** Rows that could not be priced (`unpriced`), and their Σw. Never counted as $0. */
@@ -81,7 +82,7 @@ export interface SloHour {
  * const c = emptyCost(); c.usd; // 0
  */
 export function emptyCost(): CostCell {
-  return { rows: 0, w: 0, priced: 0, pw: 0, usd: 0, usdVar: 0, unpriced: 0, uw: 0, fromRecord: 0, fromTable: 0, inTok: 0, outTok: 0, tokW: 0, listIn: 0, listOut: 0 };
+  return { rows: 0, w: 0, priced: 0, pw: 0, pw2: 0, usd: 0, usdVar: 0, unpriced: 0, uw: 0, fromRecord: 0, fromTable: 0, inTok: 0, outTok: 0, tokW: 0, listIn: 0, listOut: 0 };
 }
 
 /**
