@@ -1,5 +1,3 @@
-import { timingSafeEqual } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
 import type { Queue } from 'bullmq';
 
 /** A read-only snapshot of the queues, for people and scripts. */
@@ -39,21 +37,4 @@ export async function queueSnapshot(queues: Record<string, Queue>, failedLimit =
     };
   }
   return { queues: out };
-}
-
-/**
- * Checks `Authorization: Bearer <token>` in constant time. With no token configured the
- * dashboard is disabled, never open.
- *
- * @example
- * if (!bearerMatches(req, env.dashboardToken)) return reply(401);
- */
-export function bearerMatches(req: IncomingMessage, token: string | undefined): boolean {
-  if (!token) return false;
-  const header = req.headers.authorization ?? '';
-  const m = /^Bearer\s+(.+)$/i.exec(header);
-  if (!m) return false;
-  const given = Buffer.from((m[1] as string).trim());
-  const want = Buffer.from(token);
-  return given.length === want.length && timingSafeEqual(given, want);
 }

@@ -2,7 +2,12 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import { bearerMatches, type QueueSnapshot } from './dashboard.ts';
+import type { BoardHandler } from './bull-board.ts';
+import type { QueueSnapshot } from './dashboard.ts';
+import { authorizeDashboard } from './dashboard-auth.ts';
+
+/** Where the dashboard lives: the bull-board UI at `/dashboard/`, the JSON snapshot at `/dashboard/queues`. */
+export const DASHBOARD_PATH = '/dashboard';
 
 /** A health check outcome. */
 export interface Check {
@@ -22,10 +27,20 @@ export interface HttpServerOptions {
   readonly live: () => Promise<Check>;
   /** `/readyz`: can it take work (Redis answers, not shutting down). */
   readonly ready: () => Promise<Check>;
-  /** Dashboard: bearer token (`EVALWATCH_DASHBOARD_TOKEN`); disabled when unset. Default unset. */
+  /**
+   * Dashboard token (`EVALWATCH_DASHBOARD_TOKEN`): a bearer header, or `?token=` once in a browser
+   * (which gets a session cookie); see `dashboard-auth.ts`. Without it every dashboard path is a
+   * 404, never open. Default unset.
+   */
   readonly dashboardToken?: string;
-  /** Dashboard data. Default: none (the dashboard answers 404). */
+  /** JSON snapshot at `/dashboard/queues`. Default: none (404). */
   readonly snapshot?: () => Promise<QueueSnapshot>;
+  /** The bull-board UI and API under `/dashboard/` (see `createQueueBoard`). Default: none (404). */
+  readonly board?: BoardHandler;
+  /** Browser session length of the dashboard (ms). Default 43200000 (12 h). */
+  readonly dashboardSessionMs?: number;
+  /** Clock for the dashboard session cookie. Default `Date.now`. */
+  readonly now?: () => number;
   readonly logger?: Logger;
 }
 
@@ -38,9 +53,11 @@ export interface HttpServer {
 }
 
 /**
- * Serves `/healthz` (liveness), `/readyz` (readiness), `/metrics` (Prometheus text) and, behind a
- * bearer token, `/dashboard/queues` (read-only JSON: counts and recent failures per queue).
- * Plain node:http, GET/HEAD only; every other path is 404 and every other method 405.
+ * Serves `/healthz` (liveness), `/readyz` (readiness), `/metrics` (Prometheus text) and, behind the
+ * dashboard token, the read-only bull-board UI under `/dashboard/` and a JSON snapshot at
+ * `/dashboard/queues` (counts and recent failures per queue).
+ * Plain node:http, GET/HEAD only (the board included: nothing here changes a queue); every other
+ * path is 404 and every other method 405.
  *
  * @example
  * const http = await startHttpServer({ registry: metrics.registry, live: worker.live, ready: worker.ready });
@@ -89,18 +106,43 @@ async function handle(o: HttpServerOptions, req: IncomingMessage, res: ServerRes
       return check(res, await o.ready());
     case '/metrics':
       return send(res, 200, o.registry.contentType, await o.registry.metrics());
-    case '/dashboard/queues': {
-      // Disabled without a token or data source: indistinguishable from a missing route.
-      if (!o.dashboardToken || !o.snapshot) return send(res, 404, 'text/plain', 'not found\n');
-      if (!bearerMatches(req, o.dashboardToken)) {
-        res.setHeader('www-authenticate', 'Bearer realm="evalwatch"');
-        return send(res, 401, 'text/plain', 'unauthorized\n');
-      }
-      return send(res, 200, 'application/json', `${JSON.stringify(await o.snapshot(), null, 2)}\n`);
-    }
     default:
+      if (path === DASHBOARD_PATH || path.startsWith(`${DASHBOARD_PATH}/`)) return dashboard(o, req, res, path);
       return send(res, 404, 'text/plain', 'not found\n');
   }
+}
+
+const DENIED =
+  'unauthorized: send "Authorization: Bearer <EVALWATCH_DASHBOARD_TOKEN>", or in a browser open ' +
+  `${DASHBOARD_PATH}/?token=<EVALWATCH_DASHBOARD_TOKEN> once (a session cookie replaces the token)\n`;
+
+async function dashboard(o: HttpServerOptions, req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
+  const json = path === `${DASHBOARD_PATH}/queues`;
+  // Disabled without a token or something to show: indistinguishable from a missing route.
+  if (!o.dashboardToken || !(json ? o.snapshot : o.board)) return send(res, 404, 'text/plain', 'not found\n');
+  // The token may be in the URL (browser login): never let it travel on in a Referer, and keep
+  // the board out of frames and caches.
+  res.setHeader('referrer-policy', 'no-referrer');
+  res.setHeader('x-frame-options', 'DENY');
+  res.setHeader('x-content-type-options', 'nosniff');
+  const access = authorizeDashboard(req, {
+    token: o.dashboardToken,
+    basePath: DASHBOARD_PATH,
+    now: o.now ?? Date.now,
+    ...(o.dashboardSessionMs !== undefined ? { sessionMs: o.dashboardSessionMs } : {}),
+  });
+  if (access.kind === 'deny') {
+    res.setHeader('www-authenticate', 'Bearer realm="evalwatch"');
+    return send(res, 401, 'text/plain', DENIED);
+  }
+  if (access.kind === 'login') {
+    res.writeHead(303, { location: access.location, 'set-cookie': access.setCookie, 'cache-control': 'no-store' });
+    res.end();
+    return;
+  }
+  if (json && o.snapshot) return send(res, 200, 'application/json', `${JSON.stringify(await o.snapshot(), null, 2)}\n`);
+  res.setHeader('cache-control', 'no-store');
+  (o.board as BoardHandler)(req, res);
 }
 
 function check(res: ServerResponse, c: Check): void {

@@ -4,6 +4,7 @@ import { serveWorker } from '../../src/queue/serve.ts';
 import { assertTestRedis, TEST_REDIS_URL } from '../helpers/redis.ts';
 import { countPipeline } from '../queue/fixtures/count-pipeline.ts';
 import { queueTestEnv } from '../queue/fixtures/env.ts';
+import { until } from '../queue/fixtures/spawn.ts';
 import { createRunClient } from '../../src/queue/client.ts';
 import { startHttpServer } from '../../src/http/server.ts';
 
@@ -39,7 +40,11 @@ describe('HTTP health, metrics and dashboard', () => {
     await client.enqueue(env.run);
     await client.wait(env.run, { pollMs: 50 });
 
-    const text = await (await fetch(`${base}/metrics`)).text();
+    // The report is readable (report.json) a moment before the finalize job has counted it.
+    const text = await until(async () => {
+      const t = await (await fetch(`${base}/metrics`)).text();
+      return /evalwatch_runs_total\{/.test(t) ? t : undefined;
+    });
     expect(text).toMatch(/evalwatch_queue_jobs\{queue="units",state="failed"\} 1/);
     expect(text).toMatch(/evalwatch_job_duration_seconds_count\{queue="units",name="unit",outcome="completed"\} 2/);
     expect(text).toMatch(/evalwatch_runs_total\{pipeline="drift",status="degraded"\} 1/);
@@ -50,6 +55,7 @@ describe('HTTP health, metrics and dashboard', () => {
     expect(text).not.toContain(env.run.runId);
     expect(text).not.toMatch(/route="/);
 
+    // The dashboard (bull-board and this JSON snapshot) has tests of its own in dashboard.test.ts.
     expect((await fetch(`${base}/dashboard/queues`)).status).toBe(401);
     expect((await fetch(`${base}/dashboard/queues`, { headers: { authorization: 'Bearer wrong' } })).status).toBe(401);
     const dash = await fetch(`${base}/dashboard/queues`, { headers: { authorization: 'Bearer s3cret-token' } });
