@@ -18,7 +18,7 @@ export interface SigmaOptions {
 }
 
 /** A metric's value over a window, and its precision (Kish effective rows; rows for totals). */
-interface Point {
+export interface Point {
   y: number;
   a: number;
 }
@@ -26,8 +26,12 @@ interface Point {
 /**
  * The value of a metric over `[end − L, end)` from the hourly series, or `undefined` when an hour
  * is missing from history (a gap is never read as zero) or the route had no rows for it.
+ * Exported for the report's sigma chart (`chart-data.ts`), which draws the same values.
+ *
+ * @example
+ * valueAt(series, 'answer', metric, windowEnd, 1)?.y;
  */
-function valueAt(series: ReadonlyMap<number, HourSeries>, route: string, metric: SeriesMetric, end: number, hours: number): Point | undefined {
+export function valueAt(series: ReadonlyMap<number, HourSeries>, route: string, metric: SeriesMetric, end: number, hours: number): Point | undefined {
   if (metric.kind === 'p95' && hours !== 1) return undefined;
   let s = 0;
   let w = 0;

@@ -12,6 +12,7 @@ import type { RunReport, Unmeasured } from '../report/types.ts';
 import { storeQuarantine } from '../store/quarantine.ts';
 import { createHourAccumulator, DRIFT_AGGREGATE_VERSION, mergeHours, withRollup, type HourAccumulator, type HourAggregate } from './aggregate.ts';
 import { analyzeDrift, type HourBuckets } from './analyze.ts';
+import { attachDriftCharts } from './chart-data.ts';
 import { createExtractor } from './features.ts';
 import { loadHistory, loadSeries, saveHour } from './history.ts';
 import { driftObservations, loadHysteresis, pendingEpisodes, saveHysteresis } from './hysteresis-store.ts';
@@ -148,14 +149,15 @@ async function finalize(ctx: PipelineContext, run: RunRequest, merged: DriftPart
   const now = ctx.now();
   const prevState = await loadHysteresis(store, windowMs);
   const pending = windowMs === HOUR ? pendingEpisodes(prevState, span.start, (h) => baseline.hours.get(h)) : new Map();
-  const analysis = analyzeDrift({
+  const analysisInput = {
     pending,
     window: span,
     windowHours: windowBuckets,
     baselineHours: [...baseline.hours.keys()].sort((a, b) => a - b).map((h) => baseline.hours.get(h) as HourBuckets),
     series,
     options: opts,
-  });
+  };
+  const analysis = analyzeDrift(analysisInput);
 
   // 4. Hysteresis, one state per window length.
   const { observations, byFingerprint } = driftObservations(analysis);
@@ -171,6 +173,8 @@ async function finalize(ctx: PipelineContext, run: RunRequest, merged: DriftPart
       findings.push(toFinding(test, fp, tr, span, analysis.context[test.route], config.alerts.links));
     }
   }
+  // Bounded chart data for report.html (quantiles, sigma series with band), findings only.
+  attachDriftCharts(findings, byFingerprint, analysisInput);
   findings.sort((a, b) => severityRank(b.severity) - severityRank(a.severity) || (a.fingerprint < b.fingerprint ? -1 : 1));
 
   // 5. Status: never "ok" over lost input or no data.

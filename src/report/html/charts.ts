@@ -13,6 +13,8 @@ export interface EcdfSpec {
   x: number[];
   series: { label: string; y: (number | null)[] }[];
   xLabel: string;
+  /** Log x axis (skewed features with positive values). */
+  log: boolean;
 }
 
 /** Grouped bars (before/after per category), optionally with interval whiskers. */
@@ -84,9 +86,9 @@ export function isQuantileChart(v: unknown): v is QuantileChart {
  * below it (the largest level whose quantile is ≤ x; 0 before the first).
  *
  * @example
- * ecdfSpec([{ label: 'baseline', q: base }, { label: 'window', q: cur }], 'chars');
+ * ecdfSpec([{ label: 'baseline', q: base }, { label: 'window', q: cur }], 'chars', true);
  */
-export function ecdfSpec(sides: { label: string; q: QuantileChart }[], xLabel: string): EcdfSpec | undefined {
+export function ecdfSpec(sides: { label: string; q: QuantileChart }[], xLabel: string, log = false): EcdfSpec | undefined {
   // Rounded first, so the shared axis has no near-duplicate values; the page shows 4 digits anyway.
   const rounded = sides.map((s) => s.q.x.map((v) => r4(v)));
   const xs = [...new Set(rounded.flat().filter((v): v is number => v !== null))].sort((a, b) => a - b);
@@ -100,5 +102,5 @@ export function ecdfSpec(sides: { label: string; q: QuantileChart }[], xLabel: s
     });
     return { label: s.label, y };
   });
-  return { type: 'ecdf', x: xs, series, xLabel };
+  return { type: 'ecdf', x: xs, series, xLabel, log: log && (xs[0] as number) > 0 };
 }

@@ -16,6 +16,10 @@
     if (a !== 0 && (a < 1e-3 || a >= 1e7)) return v.toExponential(1);
     return String(Number(v.toPrecision(4)));
   }
+  // Axis ticks: uPlot passes null for ticks it filters out (log scales): no label, not a dash.
+  function ticks(f) {
+    return function (u, vs) { return vs.map(function (v) { return v == null ? '' : f(v); }); };
+  }
   function pct(v) {
     return v == null ? '—' : Number((v * 100).toPrecision(3)) + '%';
   }
@@ -34,8 +38,9 @@
     });
     new uPlot({
       width: width(el), height: 240, series: series,
-      scales: { x: { time: false }, y: { range: [0, 1] } },
-      axes: [{ label: s.xLabel, values: function (u, vs) { return vs.map(fmt); } }, { label: 'share ≤ x', values: function (u, vs) { return vs.map(pct); } }],
+      scales: { x: s.log ? { time: false, distr: 3 } : { time: false }, y: { range: [0, 1] } },
+      legend: { live: false },
+      axes: [{ label: s.xLabel, values: ticks(fmt) }, { label: 'share ≤ x', values: ticks(pct) }],
     }, [s.x].concat(ys), el);
     return count(ys);
   }
@@ -45,7 +50,7 @@
     var xs = s.categories.map(function (_, i) { return i; });
     var show = s.percent ? pct : fmt;
     var k = s.series.length;
-    var series = [{ label: 'category', value: function (u, v) { return v == null ? '' : s.categories[v]; } }];
+    var series = [{ label: '', value: function (u, v) { return v == null ? '' : s.categories[v]; } }];
     var ys = [];
     // One series: centred bars; two (before/after): side by side, left and right of the tick.
     var size = k === 1 ? 0.6 : 0.4;
@@ -87,9 +92,10 @@
     new uPlot({
       width: width(el), height: 240, series: series,
       scales: { x: { time: false, range: [-0.5, n - 0.5] }, y: { range: [0, top > 0 ? top * 1.1 : 1] } },
+      legend: { live: false },
       axes: [
         { splits: function () { return xs; }, values: function (u, vs) { return vs.map(function (v) { var c = s.categories[v]; return c == null ? '' : c.length > 18 ? c.slice(0, 17) + '…' : c; }); }, grid: { show: false } },
-        { label: s.yLabel, values: function (u, vs) { return vs.map(show); } },
+        { label: s.yLabel, values: ticks(show) },
       ],
       hooks: { draw: [whiskers] },
     }, [xs].concat(ys), el);
@@ -114,7 +120,8 @@
     new uPlot({
       width: width(el), height: 240, series: series,
       bands: [{ series: [2, 1], fill: COLORS.band }],
-      axes: [{}, { label: s.labels.y, values: function (u, vs) { return vs.map(show); }, size: 60 }],
+      legend: { live: false },
+      axes: [{}, { label: s.labels.y, values: ticks(show), size: 60 }],
     }, cols, el);
     return count([s.y]);
   }

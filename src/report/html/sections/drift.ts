@@ -32,6 +32,7 @@ function numericCharts(f: Finding, ctx: RenderContext): string {
       { label: 'window', q: f.current.chart },
     ],
     `${f.subject}${unit ? ` (${unit})` : ''}`,
+    f.stats.scale === 'log1p',
   );
   return spec ? ctx.charts.add(`${f.subject}: distribution before vs after (ECDF)`, spec) : '';
 }

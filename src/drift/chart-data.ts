@@ -1,0 +1,175 @@
+import { HOUR } from '../captures/partitions.ts';
+import type { Finding } from '../report/types.ts';
+import type { NumericAgg, RouteBucket } from './aggregate.ts';
+import { pendingKey, type AnalysisInput, type HourBuckets } from './analyze.ts';
+import { valueAt, type Point } from './analyze-sigma.ts';
+import type { DriftTest } from './analyze-types.ts';
+import { NUMERIC_FEATURES } from './features.ts';
+import { SERIES_METRICS } from './series.ts';
+import { sketchQuantiles } from './sketch.ts';
+
+/**
+ * Compact chart data for the HTML report, attached to drift findings only (never to the tests of
+ * the `results` list), so report.json stays bounded: 41 quantiles per side of a numeric finding,
+ * at most 200 points of a sigma finding's series.
+ */
+
+/** Probability levels of `baseline.chart` / `current.chart` of a numeric finding (41 levels, tails denser). */
+export const CHART_LEVELS: readonly number[] = [
+  0, 0.01, 0.025, 0.05, 0.075, 0.1, 0.125, 0.15, 0.175, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.825, 0.85, 0.875, 0.9,
+  0.91, 0.92, 0.93, 0.94, 0.95, 0.96, 0.97, 0.975, 0.98, 0.985, 0.99, 0.995, 0.998, 0.999, 1,
+];
+
+/** Most points of a sigma series chart (the alerting window included). */
+export const MAX_SERIES_POINTS = 200;
+
+const WEEK = 168 * HOUR;
+const r4 = (x: number): number | null => (Number.isFinite(x) ? Number(x.toPrecision(4)) : null);
+
+/** `chart` of a numeric finding side: value at each probability level (weighted, from the sketches). */
+export interface QuantileChart {
+  p: number[];
+  x: number[];
+}
+
+/** `current.chart` of a sigma finding: the metric per window, its expected band, oldest first; the last point is the window that alerted. */
+export interface SeriesChart {
+  /** Start of the first window's end (epoch ms): point i is the window ending at `t0 + i·step`. */
+  t0: number;
+  step: number;
+  y: (number | null)[];
+  lo: (number | null)[];
+  hi: (number | null)[];
+  expected: (number | null)[];
+  /** Band half-width in units of the test's spread (`drift.sigma`). */
+  sigma: number;
+}
+
+/**
+ * Quantiles of a numeric feature over some hours, from the same sketches the summaries use.
+ *
+ * @example
+ * quantileChart(hours.map((h) => h.num.output_tokens)); // { p: [0, 0.01, …], x: [12, 31, …] }
+ */
+export function quantileChart(aggs: readonly NumericAgg[]): QuantileChart | undefined {
+  if (aggs.length === 0) return undefined;
+  const xs = sketchQuantiles(
+    aggs.map((a) => a.sk),
+    CHART_LEVELS,
+  );
+  if (!xs.every((x) => Number.isFinite(x))) return undefined;
+  return { p: [...CHART_LEVELS], x: xs.map((x) => r4(x) as number) };
+}
+
+const mean = (ps: readonly Point[]): number => ps.reduce((t, p) => t + p.y, 0) / ps.length;
+
+/**
+ * The series of a sigma finding's metric over the windows before it (a week of them, at most
+ * {@link MAX_SERIES_POINTS}) with the band `expected ± sigma·spread` the test used: for the
+ * seasonal test, each window's own same-slot mean and the fitted week-to-week plus sampling
+ * variance (`baseline.tau`, `baseline.samplingScale`); for the trailing test, the previous
+ * windows' prediction interval. Values are shown on the metric's scale (log1p undone).
+ *
+ * @example
+ * sigmaChart(test, input.series, input.window.end, input.options.sigma, input.options.seasonalWeeks, 2);
+ */
+export function sigmaChart(
+  test: DriftTest,
+  series: AnalysisInput['series'],
+  end: number,
+  sigma: number,
+  seasonalWeeks: number,
+  minSeasonalWeeks = 2,
+): SeriesChart | undefined {
+  const [name, suffix] = test.subject.split('@');
+  const metric = SERIES_METRICS.find((m) => m.name === name);
+  if (!metric) return undefined;
+  const hours = suffix ? Number.parseInt(suffix, 10) : 1;
+  if (!(hours >= 1)) return undefined;
+  const L = hours * HOUR;
+  const count = Math.min(MAX_SERIES_POINTS, Math.max(1, Math.floor(WEEK / L)) + 1);
+  const t0 = end - (count - 1) * L;
+  const at = (t: number) => valueAt(series, test.route, metric, t, hours);
+  // Every drift metric is non-negative (tokens, ms, USD, counts, rates): a band is cut at 0.
+  const show = (y: number) => {
+    const v = Math.max(0, metric.log ? Math.expm1(y) : y);
+    return r4(metric.kind === 'rate' ? Math.min(1, v) : v);
+  };
+  const points = Array.from({ length: count }, (_, i) => at(t0 + i * L));
+  const out: SeriesChart = { t0, step: L, y: [], lo: [], hi: [], expected: [], sigma };
+  const band = (i: number, expected: number, spread: number) => {
+    out.expected[i] = show(expected);
+    out.lo[i] = show(expected - sigma * spread);
+    out.hi[i] = show(expected + sigma * spread);
+  };
+  if (test.test === 'sigma_seasonal') {
+    const tau = Number(test.baseline.tau);
+    const c = Number(test.baseline.samplingScale) ** 2;
+    for (let i = 0; i < count; i++) {
+      const t = t0 + i * L;
+      const slots: Point[] = [];
+      for (let k = 1; k <= seasonalWeeks; k++) {
+        const p = at(t - k * WEEK);
+        if (p) slots.push(p);
+      }
+      out.lo[i] = out.hi[i] = out.expected[i] = null;
+      if (slots.length < minSeasonalWeeks || !Number.isFinite(tau)) continue;
+      const own = points[i] ? 1 / (points[i] as Point).a : 0;
+      const variance = tau * tau * (1 + 1 / slots.length) + c * (own + slots.reduce((s, p) => s + 1 / p.a, 0) / slots.length ** 2);
+      band(i, mean(slots), Math.sqrt(variance));
+    }
+  } else {
+    const before = points.slice(0, -1).filter((p): p is Point => p !== undefined);
+    if (before.length < 2) return undefined;
+    const m = mean(before);
+    const s = Math.sqrt(before.reduce((t, p) => t + (p.y - m) ** 2, 0) / (before.length - 1));
+    for (let i = 0; i < count; i++) band(i, m, s * Math.sqrt(1 + 1 / before.length));
+  }
+  out.y = points.map((p) => (p ? show(p.y) : null));
+  // History that has not begun yet is not drawn: start at the first window with a value.
+  const first = out.y.findIndex((y) => y !== null);
+  if (first > 0) {
+    out.t0 += first * L;
+    for (const k of ['y', 'lo', 'hi', 'expected'] as const) out[k] = out[k].slice(first);
+  }
+  return out;
+}
+
+function collect(hours: readonly HourBuckets[], route: string, pick: (b: RouteBucket) => NumericAgg | undefined): NumericAgg[] {
+  const out: NumericAgg[] = [];
+  for (const h of hours) {
+    const x = h[route] ? pick(h[route] as RouteBucket) : undefined;
+    if (x) out.push(x);
+  }
+  return out;
+}
+
+/**
+ * Adds chart data to the drift findings of a run: `baseline.chart` / `current.chart` quantiles
+ * for numeric findings (the window pooled with a pending episode's hours, as its test was), and
+ * `current.chart` series with the band for sigma findings. Rate and categorical findings already
+ * carry what their charts need (rates with Wilson intervals, top label shares).
+ *
+ * @example
+ * attachDriftCharts(findings, byFingerprint, analysisInput);
+ */
+export function attachDriftCharts(findings: Finding[], testOf: ReadonlyMap<string, DriftTest>, input: AnalysisInput): void {
+  for (const f of findings) {
+    const t = testOf.get(f.fingerprint);
+    if (!t) continue;
+    if (t.kind === 'drift.numeric') {
+      const feature = NUMERIC_FEATURES.find((x) => x.name === t.subject);
+      if (!feature) continue;
+      const earlier = input.pending?.get(pendingKey(t.route, t.subject)) ?? [];
+      const cur = quantileChart(collect([...earlier, ...input.windowHours], t.route, (b) => b.num[feature.name]));
+      const base = quantileChart(collect(input.baselineHours, t.route, (b) => b.num[feature.name]));
+      if (cur && base) {
+        f.current.chart = cur;
+        f.baseline.chart = base;
+      }
+    } else if (t.kind === 'drift.sigma') {
+      const chart = sigmaChart(t, input.series, input.window.end, input.options.sigma, input.options.seasonalWeeks, input.sigma?.minSeasonalWeeks);
+      if (chart) f.current.chart = chart;
+    }
+  }
+}
