@@ -113,12 +113,18 @@ export function parseType(type: string): ParsedType | string {
   if (spec) return { base, negated, spec };
   const why = UNSUPPORTED[base];
   if (why) return `assertion "${type}" is not supported: ${why}`;
-  const guess = closest(base, Object.keys(ASSERTIONS));
+  const guess = closestName(base, Object.keys(ASSERTIONS));
   return `unknown assertion "${type}"${guess ? ` (did you mean "${negated ? 'not-' : ''}${guess}"?)` : ''}`;
 }
 
-/** The nearest name within a third of the name's length in edit distance (at least 2). */
-function closest(name: string, names: readonly string[]): string | undefined {
+/**
+ * The nearest of `names` to a misspelt `name`, within a third of its length in edit distance (at
+ * least 2); `undefined` when nothing is that close.
+ *
+ * @example
+ * closestName('contain', ['contains', 'equals']); // 'contains'
+ */
+export function closestName(name: string, names: readonly string[]): string | undefined {
   let best: string | undefined;
   let bestD = Math.max(2, Math.ceil(name.length / 3)) + 1;
   for (const n of names) {
