@@ -92,6 +92,13 @@ export function createSloAccumulator(start: number, options: AccumulatorOptions)
         const value = typeof v === 'string' && v !== '' ? v : NONE;
         addRecord(((hour.dims[d] as Record<string, CostCell>)[value] ??= emptyCost()), r, cost);
       }
+      if (r.model !== undefined) {
+        const models = (hour.models[r.route] ??= []);
+        if (!models.includes(r.model)) {
+          models.push(r.model);
+          models.sort();
+        }
+      }
       if ('usd' in cost) pushTop((hour.costliest[r.route] ??= []), [cost.usd, r.request_id], k, byCostDesc);
       const t = Math.min(Math.max(r.ts, start), start + HOUR - 1);
       const b = Math.floor((t - start) / BUCKET_MS);

@@ -67,6 +67,8 @@ export interface SloHour {
   dims: Record<string, Record<string, CostCell>>;
   /** route → `[usd, request_id]` of its costliest priced rows, largest first. */
   costliest: Record<string, [number, string][]>;
+  /** route → models seen (sorted): a price event explains a route's cost only if it uses that model. */
+  models: Record<string, string[]>;
   /** SLO name → its events. */
   slos: Record<string, SloCell>;
   /** Rows not in the population (flagged captures): shown, never counted. */
@@ -113,7 +115,7 @@ export function emptySloCell(def: string): SloCell {
  * emptyHour(Date.UTC(2026, 2, 2, 14)).objects; // 0
  */
 export function emptyHour(start: number): SloHour {
-  return { v: SLO_HOUR_VERSION, start, objects: 0, routes: {}, dims: {}, costliest: {}, slos: {}, flagged: 0, unpricedReasons: {} };
+  return { v: SLO_HOUR_VERSION, start, objects: 0, routes: {}, dims: {}, costliest: {}, models: {}, slos: {}, flagged: 0, unpricedReasons: {} };
 }
 
 /** Merges top-k lists by a total order (`cmp`), keeping `k`. */
@@ -147,6 +149,9 @@ export function mergeHour(a: SloHour, b: SloHour, examples = 5): SloHour {
   for (const dim of new Set([...Object.keys(a.dims), ...Object.keys(b.dims)])) out.dims[dim] = mergeCostMap(a.dims[dim] ?? {}, b.dims[dim] ?? {});
   for (const r of new Set([...Object.keys(a.costliest), ...Object.keys(b.costliest)])) {
     out.costliest[r] = mergeTop(a.costliest[r] ?? [], b.costliest[r] ?? [], examples, byCostDesc);
+  }
+  for (const r of new Set([...Object.keys(a.models), ...Object.keys(b.models)])) {
+    out.models[r] = [...new Set([...(a.models[r] ?? []), ...(b.models[r] ?? [])])].sort();
   }
   for (const src of [a.unpricedReasons, b.unpricedReasons]) for (const [k, n] of Object.entries(src)) out.unpricedReasons[k] = (out.unpricedReasons[k] ?? 0) + n;
   for (const name of new Set([...Object.keys(a.slos), ...Object.keys(b.slos)])) {

@@ -1,0 +1,187 @@
+import { createHash } from 'node:crypto';
+import { compileFieldMap } from '../captures/field-map.ts';
+import { createFastValidator } from '../captures/fast-validate.ts';
+import { emptyIngestCounts, mergeIngestCounts, totalRejected, type IngestCounts } from '../captures/ingest-stats.ts';
+import { HOUR, hoursOverlapping, keyTemplate } from '../captures/partitions.ts';
+import { scanObject } from '../captures/reader.ts';
+import { listWindow } from '../captures/scan-window.ts';
+import { parseDuration } from '../config/duration.ts';
+import type { Pipeline, PipelineContext, RunRequest, UnitAccounting, WorkUnit } from '../pipeline/types.ts';
+import { reportHeader } from '../report/header.ts';
+import type { RunReport } from '../report/types.ts';
+import { storeQuarantine } from '../store/quarantine.ts';
+import { createSloAccumulator, type SloAccumulator } from './accumulate.ts';
+import { mergeHour, SLO_HOUR_VERSION, type SloHour } from './cells.ts';
+import { compileRecordSlos } from './classify.ts';
+import { buildSections, type SloFinalizeResult } from './report.ts';
+import { PriceTable } from './pricing.ts';
+
+/**
+ * The slo pipeline (issue 8): one unit per capture object → per-hour cost cells and 5-minute SLO
+ * event buckets → persisted history (`aggregates/slo/`) → cost attribution, month-end projection,
+ * cost anomalies and SLO burn rates at finalize → a report with `sections.cost` and `sections.slo`.
+ */
+
+/** What one unit (or a merge of units) produced. JSON-serializable. */
+export interface SloPartial {
+  v: typeof SLO_HOUR_VERSION;
+  /** Aggregates per partition hour, ascending. */
+  hours: SloHour[];
+  input: IngestCounts;
+  outOfPartition: number;
+  /** Examples kept per route and SLO (`cost.examples`), so merges keep the same number. */
+  examples: number;
+}
+
+/** Share of rejected lines, or of unpriced population rows, above which a run is `degraded`. */
+export const DEGRADED_SHARE = 0.01;
+
+const unitId = (key: string): string => createHash('sha256').update(key).digest('hex').slice(0, 16);
+
+/** Hour-aligned span of the run: history is kept per whole partition hour. */
+export function hourSpan(run: RunRequest): { start: number; end: number } {
+  const hours = hoursOverlapping(run.window);
+  const start = hours[0] ?? Math.floor(run.window.start / HOUR) * HOUR;
+  return { start, end: Math.max(start + HOUR, (hours[hours.length - 1] ?? start) + HOUR) };
+}
+
+/**
+ * Merges slo partials (associative and commutative; the runner passes them sorted by unit id).
+ *
+ * @example
+ * const merged = mergeSloPartials([a, b]);
+ */
+export function mergeSloPartials(parts: readonly SloPartial[]): SloPartial {
+  const examples = parts.reduce((k, p) => Math.max(k, p.examples), 0);
+  const byHour = new Map<number, SloHour>();
+  for (const p of parts) {
+    for (const h of p.hours) {
+      const prev = byHour.get(h.start);
+      byHour.set(h.start, prev ? mergeHour(prev, h, examples) : h);
+    }
+  }
+  return {
+    v: SLO_HOUR_VERSION,
+    hours: [...byHour.keys()].sort((a, b) => a - b).map((h) => byHour.get(h) as SloHour),
+    input: mergeIngestCounts(emptyIngestCounts(), ...parts.map((p) => p.input)),
+    outOfPartition: parts.reduce((t, p) => t + p.outOfPartition, 0),
+    examples,
+  };
+}
+
+/** An accumulator factory bound to the run's config. */
+function accumulatorFactory(ctx: PipelineContext): (start: number) => SloAccumulator {
+  const { config } = ctx;
+  const table = new PriceTable(config.pricing);
+  const slos = compileRecordSlos(config.slos);
+  return (start) => createSloAccumulator(start, { table, slos, dimensions: config.cost.dimensions, examples: config.cost.examples });
+}
+
+async function processUnit(ctx: PipelineContext, run: RunRequest, unit: WorkUnit): Promise<SloPartial> {
+  const { config } = ctx;
+  const template = keyTemplate(config.captures.keyTemplate);
+  const slack = parseDuration(config.captures.partitionSlack);
+  const quarantine = storeQuarantine({ store: ctx.store, runId: run.runId, dayMs: run.requestedAt });
+  const fieldMap = compileFieldMap(config.captures.fieldMap);
+  const validator = createFastValidator();
+  const create = accumulatorFactory(ctx);
+  const accs = new Map<number, SloAccumulator>();
+  let input = emptyIngestCounts();
+  let outOfPartition = 0;
+  for (const key of unit.keys) {
+    const partitionStart = template.hourOf(key) ?? Math.floor(run.window.start / HOUR) * HOUR;
+    let acc = accs.get(partitionStart);
+    if (!acc) accs.set(partitionStart, (acc = create(partitionStart)));
+    const a = acc;
+    const res = await scanObject(
+      ctx.source,
+      { key, partitionStart },
+      {
+        quarantine,
+        runId: run.runId,
+        fieldMap,
+        validator,
+        maxLineBytes: config.captures.maxLineBytes,
+        partitionSlackMs: slack,
+        ...(ctx.signal ? { signal: ctx.signal } : {}),
+      },
+      (r) => a.add(r),
+    );
+    await quarantine.flush(key);
+    if (res.counts.objectsRead > 0) a.addObject();
+    input = mergeIngestCounts(input, res.counts);
+    outOfPartition += res.outOfPartition;
+  }
+  return {
+    v: SLO_HOUR_VERSION,
+    hours: [...accs.keys()].sort((x, y) => x - y).map((h) => (accs.get(h) as SloAccumulator).finish()),
+    input,
+    outOfPartition,
+    examples: config.cost.examples,
+  };
+}
+
+async function finalize(ctx: PipelineContext, run: RunRequest, merged: SloPartial, accounting: UnitAccounting): Promise<RunReport> {
+  const span = hourSpan(run);
+  const create = accumulatorFactory(ctx);
+  const fresh = new Map(merged.hours.map((h) => [h.start, h]));
+  const windowHours = hoursOverlapping(span).map((h) => fresh.get(h) ?? create(h).finish());
+  const result: SloFinalizeResult = await buildSections(ctx, span, windowHours);
+
+  const statusReasons: string[] = [];
+  const rejected = totalRejected(merged.input);
+  const lines = merged.input.records + rejected;
+  if (accounting.failed.length > 0) statusReasons.push(`${accounting.failed.length} of ${accounting.planned} units failed; their objects are not in this report`);
+  if (lines > 0 && rejected / lines > DEGRADED_SHARE) {
+    statusReasons.push(`${rejected} of ${lines} input lines rejected (${((100 * rejected) / lines).toFixed(1)}% > ${DEGRADED_SHARE * 100}%); see quarantine/`);
+  }
+  const { unpricedRows, populationRows } = result;
+  if (populationRows > 0 && unpricedRows / populationRows > DEGRADED_SHARE) {
+    statusReasons.push(
+      `${unpricedRows} of ${populationRows} population records could not be priced (${((100 * unpricedRows) / populationRows).toFixed(1)}%; see sections.cost.total.unpricedReasons): cost totals leave them out`,
+    );
+  }
+  let status: RunReport['status'] = statusReasons.length > 0 ? 'degraded' : 'ok';
+  if (merged.input.populationRecords === 0) {
+    status = 'unmeasurable';
+    statusReasons.unshift('no population records in the window');
+  }
+  return {
+    ...reportHeader({ ...run, pipeline: 'slo' }, ctx.now()),
+    status,
+    statusReasons,
+    input: merged.input,
+    coverage: {
+      objects: merged.input.objects,
+      objectsRead: merged.input.objectsRead,
+      unitsPlanned: accounting.planned,
+      unitsDone: accounting.done,
+      unitsFailed: accounting.failed.length,
+    },
+    findings: result.findings,
+    unmeasured: result.unmeasured,
+    sections: { ...result.sections, ingest: { outOfPartition: merged.outOfPartition } },
+  };
+}
+
+/**
+ * The slo pipeline. `plan` makes one unit per capture object of the window; `processUnit` reads
+ * it into per-hour cost cells and SLO buckets; `merge` combines them; `finalize` persists the
+ * hours and builds the cost and SLO sections and findings (the caller writes the report).
+ *
+ * @example
+ * const { report } = await runInline(ctx, sloPipeline, { runId: 'slo-1', pipeline: 'slo', window, requestedAt: now });
+ * report.sections.slo; // { slos: [{ name: 'availability', status: 'ok', budget: { remaining: 0.93 }, … }] }
+ */
+export const sloPipeline: Pipeline<SloPartial> = {
+  name: 'slo',
+  async plan(ctx, run) {
+    const objects = await listWindow(ctx.source, run.window);
+    return objects.map((o) => ({ id: unitId(o.key), keys: [o.key], ...(o.size !== undefined ? { bytes: o.size } : {}) }));
+  },
+  processUnit,
+  merge(parts) {
+    return mergeSloPartials(parts);
+  },
+  finalize,
+};
