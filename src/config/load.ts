@@ -111,5 +111,6 @@ function resolvePaths(config: EvalwatchConfig, dir: string): EvalwatchConfig {
     store: store.kind === 'fs' ? { ...store, path: path.resolve(dir, store.path) } : store,
     judge: { ...config.judge, rubricsDir: path.resolve(dir, config.judge.rubricsDir) },
     alerts: { ...config.alerts, sink: { ...config.alerts.sink, path: path.resolve(dir, config.alerts.sink.path) } },
+    golden: { ...config.golden, suitesDir: path.resolve(dir, config.golden.suitesDir) },
   };
 }
