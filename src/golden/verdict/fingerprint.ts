@@ -29,15 +29,16 @@ const JUDGED = /^(not-)?(llm-rubric|factuality|model-graded-closedqa|g-eval)$/;
 const EMBEDDED = /^(not-)?similar$/;
 
 /**
- * sha256 of the parts of a case that change its outcome: input, vars, reference, assertions,
- * threshold and a recorded output. Tags, route and the source line do not.
+ * sha256 of the parts of a case that define it: input, vars, reference, assertions and
+ * threshold. Tags, route, the source line and a recorded output do not (a new recorded output
+ * is a new answer to the same case — a quality change, as in the suite's `contentHash`).
  *
  * @example
  * caseHash(suite.cases[0]); // 64 hex digits
  */
 export function caseHash(c: GoldenCase): string {
-  const { input, vars, expected, assert, threshold, output } = c;
-  return createHash('sha256').update(canonicalJson({ input, vars, expected, assert, threshold, output })).digest('hex');
+  const { input, vars, expected, assert, threshold } = c;
+  return createHash('sha256').update(canonicalJson({ input, vars, expected, assert, threshold })).digest('hex');
 }
 
 /**
