@@ -73,6 +73,11 @@ export interface OpenAiServerOptions {
   apiKey?: string;
   /** Plain completions (no schema): the target-model re-runs. Default: echoes the last user message. */
   completion?: (req: RecordedRequest) => string;
+  /**
+   * Per-request behaviour of `/v1/embeddings` (`status`, `rate_limit`, `hang`, `malformed` = a
+   * reply without vectors); `undefined` or `ok` embeds. Default: always embeds.
+   */
+  embeddingsScript?: (req: RecordedRequest) => Behaviour | undefined;
 }
 
 /** The judge's reading of a request. */
@@ -158,7 +163,18 @@ export async function startOpenAiServer(initial: OpenAiServerOptions = {}): Prom
     if (path === '/v1/models' && req.method === 'GET') {
       return sendJson(res, 200, { object: 'list', data: (options.models ?? ['judge-test-2025-01-01']).map((id) => ({ id, object: 'model', created: 0, owned_by: 'evalwatch-test' })) });
     }
-    if (path === '/v1/embeddings' && req.method === 'POST') return sendJson(res, 200, embeddings(body));
+    if (path === '/v1/embeddings' && req.method === 'POST') {
+      const b = options.embeddingsScript?.(rec);
+      if (b?.kind === 'hang') {
+        hanging.add(res);
+        res.on('close', () => hanging.delete(res));
+        return;
+      }
+      if (b?.kind === 'status') return sendError(res, b.status, b.message ?? `error ${b.status}`, b.type ?? 'server_error', b.code ?? null, b.headers ?? {});
+      if (b?.kind === 'rate_limit') return sendError(res, 429, 'Rate limit reached', 'requests', 'rate_limit_exceeded', { 'retry-after-ms': String(b.retryAfterMs ?? 0) });
+      if (b?.kind === 'malformed') return sendJson(res, 200, { object: 'list', data: [], model: String(body.model ?? 'embed-test') });
+      return sendJson(res, 200, embeddings(body));
+    }
     if (path !== '/v1/chat/completions' || req.method !== 'POST') return sendError(res, 404, `no route ${req.method} ${path}`, 'invalid_request_error');
 
     const started = performance.now();
