@@ -95,15 +95,15 @@ export async function planRun(deps: ProcessorDeps, job: JobLike<unknown>): Promi
 }
 
 /**
- * Processes one unit and returns its partial (inline, or a store key when it is large).
+ * Processes one unit and returns its partial (inline, or a store key when it is large). `ctx` is
+ * the job's context (with its abort signal); default `deps.ctx`.
  *
  * @example
- * worker = new Worker('units', (job, _t, signal) => processUnitJob(deps, job, signal), …)
+ * worker = new Worker('units', (job) => processUnitJob(deps, job, signals.context(deps.ctx).ctx), …)
  */
-export async function processUnitJob(deps: ProcessorDeps, job: JobLike<unknown>, signal?: AbortSignal): Promise<UnitResult> {
+export async function processUnitJob(deps: ProcessorDeps, job: JobLike<unknown>, ctx: PipelineContext = deps.ctx): Promise<UnitResult> {
   const data = parsePayload(unitJobSchema, job.data, `${UNITS_QUEUE} job ${job.id}`);
   const pipeline = await deps.resolvePipeline(data.run.pipeline);
-  const ctx: PipelineContext = signal ? { ...deps.ctx, signal } : deps.ctx;
   const partial = await pipeline.processUnit(ctx, data.run, data.unit);
   const records = recordsOf(partial);
   const json = JSON.stringify(partial ?? null);

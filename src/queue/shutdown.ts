@@ -16,6 +16,8 @@ export interface HandBackInput {
   readonly inflight: ReadonlyMap<string, { job: Job; token: string | undefined }>;
   /** Registers a callback fired when `inflight` becomes empty. */
   readonly onEmpty: (f: () => void) => void;
+  /** Aborts the processors' shared signal (the worker's shutdown signal). */
+  readonly abort: (reason: string) => void;
   readonly deadlineMs: number;
   readonly logger: Logger;
 }
@@ -23,11 +25,11 @@ export interface HandBackInput {
 /**
  * Stops taking jobs, waits up to `deadlineMs` for in-flight jobs, then hands the rest back: each
  * is moved from active to wait with its lock token (so another worker starts it at once instead
- * of after the stalled-job timeout, and no attempt is burnt), its processor is aborted through
- * the job's AbortSignal, and the workers are force-closed. Either way no job is lost.
+ * of after the stalled-job timeout, and no attempt is burnt), the processors are aborted through
+ * the worker's shared shutdown signal, and the workers are force-closed. Either way no job is lost.
  *
  * @example
- * const { handedBack } = await handBackOnDeadline({ workers, inflight, onEmpty, deadlineMs: 25_000, logger });
+ * const { handedBack } = await handBackOnDeadline({ workers, inflight, onEmpty, abort, deadlineMs: 25_000, logger });
  */
 export async function handBackOnDeadline(input: HandBackInput): Promise<ShutdownResult> {
   // pause(true): stop fetching without waiting for the active jobs (we wait ourselves, bounded).
@@ -51,7 +53,7 @@ export async function handBackOnDeadline(input: HandBackInput): Promise<Shutdown
         input.logger.warn({ job: id, err: (err as Error).message }, 'could not hand a job back; the stalled-job check will recover it');
       }
     }
-    for (const w of input.workers) w.cancelAllJobs('worker shutting down');
+    input.abort('worker shutting down');
   }
   await Promise.allSettled(input.workers.map((w) => w.close(!drained)));
   return { drained, handedBack };

@@ -12,6 +12,7 @@ import { finalizeRun, planRun, processUnitJob, type ProcessorDeps } from './proc
 import { ProgressStore } from './progress.ts';
 import { workerConnection } from './redis.ts';
 import { reconcileSchedules, type ReconcileResult } from './schedules.ts';
+import { JobSignals } from './job-signals.ts';
 import { handBackOnDeadline, type ShutdownResult } from './shutdown.ts';
 
 /** Options of {@link startQueueWorker}. */
@@ -89,6 +90,9 @@ export async function startQueueWorker(o: QueueWorkerOptions): Promise<QueueWork
   flow.on('error', onRedisError);
   progressRedis.on('error', onRedisError);
 
+  // Abort signals per unit job, made only when the pipeline reads ctx.signal (see JobSignals).
+  const signals = new JobSignals();
+  const durations = durationRecorder(o.metrics);
   const deps: ProcessorDeps = {
     ctx: o.ctx,
     resolvePipeline: memoizePipelines(o.resolvePipeline ?? getPipeline),
@@ -115,19 +119,20 @@ export async function startQueueWorker(o: QueueWorkerOptions): Promise<QueueWork
   const emptied = new Set<() => void>();
 
   const wrap =
-    (queue: QueueName, fn: (job: Job, signal?: AbortSignal) => Promise<unknown>) =>
-    async (job: Job, token?: string, signal?: AbortSignal): Promise<unknown> => {
+    (queue: QueueName, fn: (job: Job) => Promise<unknown>) =>
+    // Two parameters on purpose: with a third, BullMQ allocates an AbortController per job.
+    async (job: Job, token?: string): Promise<unknown> => {
       const id = `${queue}/${job.id}`;
       inflight.set(id, { job, token });
       live.started(queue, id);
       const t0 = performance.now();
-      let outcome = 'failed';
+      let outcome: 'completed' | 'failed' = 'failed';
       try {
-        const r = await fn(job, signal);
+        const r = await fn(job);
         outcome = 'completed';
         return r;
       } finally {
-        o.metrics?.jobDuration.observe({ queue, name: job.name, outcome }, (performance.now() - t0) / 1000);
+        durations?.(queue, job.name, outcome, (performance.now() - t0) / 1000);
         inflight.delete(id);
         live.finished(queue, id);
         if (inflight.size === 0) for (const f of emptied) f();
@@ -152,7 +157,14 @@ export async function startQueueWorker(o: QueueWorkerOptions): Promise<QueueWork
     }),
     { ...common, concurrency: options.runConcurrency },
   );
-  const unitsWorker = new Worker(UNITS_QUEUE, wrap(UNITS_QUEUE, (job, signal) => processUnitJob(deps, job, signal)), {
+  const unitsWorker = new Worker(UNITS_QUEUE, wrap(UNITS_QUEUE, async (job) => {
+    const jc = signals.context(o.ctx);
+    try {
+      return await processUnitJob(deps, job, jc.ctx);
+    } finally {
+      jc.release();
+    }
+  }), {
     ...common,
     concurrency: options.concurrency,
   });
@@ -209,6 +221,7 @@ export async function startQueueWorker(o: QueueWorkerOptions): Promise<QueueWork
           workers,
           inflight,
           onEmpty: (f) => emptied.add(f),
+          abort: (reason) => signals.abortAll(reason),
           deadlineMs: options.shutdownDeadlineMs,
           logger,
         });
@@ -238,6 +251,21 @@ function memoizePipelines(resolve: (name: PipelineName) => Promise<Pipeline>): (
       p.catch(() => cache.delete(name));
     }
     return p;
+  };
+}
+
+/**
+ * Records job durations through label-bound histogram children, cached per (queue, name,
+ * outcome): prom-client would otherwise hash the label set on every observation.
+ */
+function durationRecorder(metrics: EvalwatchMetrics | undefined) {
+  if (!metrics) return null;
+  const children = new Map<string, ReturnType<EvalwatchMetrics['jobDuration']['labels']>>();
+  return (queue: string, name: string, outcome: string, seconds: number) => {
+    const key = `${queue}\0${name}\0${outcome}`;
+    let child = children.get(key);
+    if (!child) children.set(key, (child = metrics.jobDuration.labels({ queue, name, outcome })));
+    child.observe(seconds);
   };
 }
 
