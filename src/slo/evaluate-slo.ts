@@ -102,6 +102,9 @@ function humanHours(h: number): string {
   return `${(h / 24).toFixed(1)} days`;
 }
 
+/** A share as a percentage with the digits it needs: 99.9%, 98%, 99.95%. */
+const pct = (x: number): string => `${Number((x * 100).toPrecision(6)).toLocaleString('en-US', { maximumFractionDigits: 3 })}%`;
+
 const burnText = (w: BurnWindow): string => `${(w.burnRate as number).toFixed(1)}× over ${w.window}`;
 
 /** Input of {@link evaluateSlo}. */
@@ -173,7 +176,7 @@ export function evaluateSlo(input: EvaluateInput): { result: SloResult; finding?
       : `budget over ${slo.period} not measurable yet`;
   const summary =
     `${slo.name}${route === '*' ? '' : ` (${route})`}: error budget burning ${burnText(top.long)} and ${burnText(top.short)} ` +
-    `(rule ${top.rule}: ≥ ${Number(top.factor.toPrecision(4))}×); ${formatRate(good)} of requests met "${objectiveText(slo)}" over ${top.long.window} vs target ${formatRate(slo.target)}; ${left}`;
+    `(rule ${top.rule}: ≥ ${Number(top.factor.toPrecision(4))}×); ${pct(good)} of requests met "${objectiveText(slo)}" over ${top.long.window} vs target ${pct(slo.target)}; ${left}`;
   const from = end - Math.max(...rules.map((r) => r.longMs));
   const examples = input.badExamples.slice(0, 10);
   const fill = (url: string) =>

@@ -33,7 +33,7 @@ export interface MonthProjection {
   projection: { status: 'measured' | 'insufficient_data'; usd: number | null; low: number | null; high: number | null; detail?: string };
 }
 
-const r6 = (x: number): number => Number(x.toPrecision(6));
+const r6 = (x: number): number => Number(x.toPrecision(10));
 const DAY = 24 * HOUR;
 
 /**
