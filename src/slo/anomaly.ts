@@ -102,7 +102,7 @@ export function decompose(cur: CostCell, base: CostCell, baselineWindows = 1): D
   const entries = Object.entries(contributions) as [Decomposition['cause'], number][];
   // The cause is the term that moves most in the direction of the change.
   const cause = entries.sort((a, b) => Math.sign(total) * (b[1] - a[1]))[0]?.[0] ?? 'traffic';
-  const r = (x: number) => Number(x.toPrecision(6));
+  const r = (x: number) => Number(x.toPrecision(10));
   return {
     requests: r(rReq),
     inputTokensPerRequest: rIn === null ? null : r(rIn),
