@@ -85,7 +85,6 @@ describe('cost anomalies on generated history', () => {
     const f = res.findings.find((x) => x.fingerprint === 'cost.anomaly:answer:cost.total');
     expect(f, JSON.stringify(res.tests)).toBeDefined();
     expect(f?.kind).toBe('cost.anomaly');
-    if (process.env.SHOW) console.log(f?.summary);
     expect(f?.stats.test).toBe('sigma_seasonal');
     expect(f?.summary).toMatch(/^answer: daily cost \+3\d% \(normally \$\d+\.\d\d, today \$\d+\.\d\d\); requests \+\d\.\d%, output tokens per request \+45% — a prompt or model change, not traffic; z = /);
     expect(f?.examples[0]).toMatch(/^big-/);
