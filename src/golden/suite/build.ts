@@ -6,7 +6,7 @@ import type { GoldenAssertion, GoldenCase, GoldenMessage } from '../types.ts';
 import { checkAssertion, isTemplated, type Dialect } from './assertion-check.ts';
 import type { KeyPath } from './positions.ts';
 import type { Problems } from './problems.ts';
-import { caseSchema, KNOWN_KEYS, type RawDefaultTest } from './schema.ts';
+import { assertionSchema, caseSchema, KNOWN_KEYS, type RawAssertion, type RawDefaultTest } from './schema.ts';
 import { renderTemplate, TemplateError } from './template.ts';
 
 /** What every case of a suite shares: its defaults, prompt template and dialect. */
@@ -35,13 +35,20 @@ const OPTION_KEYS_IGNORED = new Set(['provider', 'rubricPrompt', 'runSerially', 
  * const c = buildCase(raw, ['cases', 0], defaults, problems);
  */
 export function buildCase(raw: unknown, at: KeyPath, d: SuiteDefaults, problems: Problems, defaultId?: string): GoldenCase | undefined {
+  const before = problems.errorCount;
   const parsed = caseSchema.safeParse(raw);
   if (!parsed.success) {
-    problems.zod(parsed.error.issues, at, (rel) => (rel.at(-2) === 'assert' ? KNOWN_KEYS.assertion : KNOWN_KEYS.case), raw);
+    problems.zod(parsed.error.issues, at, () => KNOWN_KEYS.case, raw);
     return undefined;
   }
   const c = parsed.data;
-  const before = problems.errorCount;
+  // Assertions are parsed one by one, so a bad key in one does not hide problems in the others.
+  const rawAsserts: Array<{ a: RawAssertion; j: number }> = [];
+  (c.assert ?? []).forEach((a, j) => {
+    const p = assertionSchema.safeParse(a);
+    if (p.success) rawAsserts.push({ a: p.data, j });
+    else problems.zod(p.error.issues, [...at, 'assert', j], () => KNOWN_KEYS.assertion, a);
+  });
   const dt = d.defaultTest;
 
   const vars: Record<string, unknown> = { ...(dt.vars ?? {}) };
@@ -58,10 +65,7 @@ export function buildCase(raw: unknown, at: KeyPath, d: SuiteDefaults, problems:
   }
 
   const options = { ...(dt.options ?? {}), ...(c.options ?? {}) };
-  for (const k of Object.keys(options)) {
-    if (k === 'transform' || k === 'postprocess') problems.error([...at, 'options', k], 'not supported: evalwatch scores the output as the target returns it');
-    else if (k !== 'prefix' && k !== 'suffix') problems.warn([...at, 'options', k], OPTION_KEYS_IGNORED.has(k) ? 'ignored' : 'unknown option, ignored');
-  }
+  checkOptions(c.options, [...at, 'options'], problems);
 
   const input = renderInput(c.input, d.prompt, vars, options, at, problems);
   let expected: string | undefined;
@@ -89,11 +93,11 @@ export function buildCase(raw: unknown, at: KeyPath, d: SuiteDefaults, problems:
     const checked = checkAssertion(a, ['defaultTest', 'assert', index], { ...opts, problems: d.headerProblems, caseLabel: label });
     if (checked) assert.push(checked);
   }
-  (c.assert ?? []).forEach((a, j) => {
+  for (const { a, j } of rawAsserts) {
     const checked = checkAssertion(a, [...at, 'assert', j], opts);
     if (checked) assert.push(checked);
-  });
-  if (problems.errorCount > before || d.headerProblems.errorCount > before || input === undefined || id === undefined) return undefined;
+  }
+  if (problems.errorCount > before || input === undefined || id === undefined) return undefined;
 
   return {
     id,
@@ -107,6 +111,17 @@ export function buildCase(raw: unknown, at: KeyPath, d: SuiteDefaults, problems:
     ...(c.output !== undefined ? { output: c.output } : {}),
     source: { file: problems.file, line: problems.src.lineOf(at) },
   };
+}
+
+/**
+ * promptfoo `options`: `prefix` and `suffix` apply to the prompt; a grader override is ignored
+ * (with a warning); an output transform is an error, since ignoring it would score a different text.
+ */
+export function checkOptions(options: Record<string, unknown> | undefined, at: KeyPath, problems: Problems): void {
+  for (const k of Object.keys(options ?? {})) {
+    if (k === 'transform' || k === 'postprocess') problems.error([...at, k], 'not supported: evalwatch scores the output as the target returns it');
+    else if (k !== 'prefix' && k !== 'suffix') problems.warn([...at, k], OPTION_KEYS_IGNORED.has(k) ? 'ignored' : 'unknown option, ignored');
+  }
 }
 
 function renderInput(

@@ -2,7 +2,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { GoldenCase, GoldenSuite } from '../types.ts';
 import type { Dialect } from './assertion-check.ts';
-import { buildCase, splitDefaults, suiteContentHash, type SuiteDefaults } from './build.ts';
+import { buildCase, checkOptions, splitDefaults, suiteContentHash, type SuiteDefaults } from './build.ts';
 import { YamlSource, type KeyPath } from './positions.ts';
 import { Problems, type SuiteProblem } from './problems.ts';
 import { KNOWN_KEYS, suiteHeaderSchema, type RawSuiteHeader } from './schema.ts';
@@ -116,9 +116,11 @@ function finish(suites: GoldenSuite[], errors: SuiteProblem[], warnings: SuitePr
   return { suites: selected, errors: dedupe(errors), warnings: dedupe(warnings) };
 }
 
+/** Unique problems in reading order: by file, then line (stable within a line). */
 function dedupe(ps: SuiteProblem[]): SuiteProblem[] {
   const seen = new Set<string>();
-  return ps.filter((p) => {
+  const order = [...ps].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line));
+  return order.filter((p) => {
     const k = `${p.file}\u0000${p.line}\u0000${p.message}`;
     if (seen.has(k)) return false;
     seen.add(k);
@@ -161,6 +163,7 @@ function defaultsOf(h: RawSuiteHeader, dialect: Dialect, problems: Problems, bas
     }
   }
   const dt = h.defaultTest ?? {};
+  checkOptions(dt.options, ['defaultTest', 'options'], problems);
   const { defaultAssert, templated } = splitDefaults(dt, dialect, problems);
   return { d: { dialect, defaultTest: dt, ...(prompt !== undefined ? { prompt } : {}), templatedDefaults: templated, headerProblems: problems, baseDir }, defaultAssert };
 }
@@ -250,7 +253,9 @@ function addCase(c: GoldenCase, at: KeyPath, cases: GoldenCase[], ids: Map<strin
   const firstLine = ids.get(c.id);
   if (firstLine !== undefined) {
     const idPath = at.at(-1) === 'id' ? at : [...at, 'id'];
-    problems.error(idPath, `duplicate id "${c.id}" (first used at line ${firstLine}${cases.find((x) => x.id === c.id)?.source.file !== problems.file ? ` of ${cases.find((x) => x.id === c.id)?.source.file}` : ''})`);
+    const firstFile = cases.find((x) => x.id === c.id)?.source.file;
+    const where = firstFile && firstFile !== problems.file ? ` of ${path.basename(firstFile)}` : '';
+    problems.error(idPath, `duplicate id "${c.id}" (first used at line ${firstLine}${where})`);
     return;
   }
   ids.set(c.id, c.source.line);

@@ -46,7 +46,8 @@ export const caseSchema = z
     input: inputSchema.optional(),
     vars: vars.optional(),
     expected: z.union([z.string(), z.number(), z.boolean()]).optional(),
-    assert: z.array(assertionSchema).optional(),
+    /** Checked item by item with `assertionSchema`. */
+    assert: z.array(z.unknown()).optional(),
     threshold: z.number().min(0).max(1).optional(),
     options: options.optional(),
     metadata: z.record(z.string(), z.unknown()).optional(),
