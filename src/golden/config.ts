@@ -130,7 +130,7 @@ export const goldenConfigSchema = z
     /** Re-runs of each flipped case to tell `confirmed` from `flaky` and `infra`. Default 2. */
     confirmRetries: z.number().int().min(0).max(10).default(2),
     verdict: verdictSchema.default(verdictSchema.parse({})),
-    /** Suites (by name) the nightly schedule runs. Default none; `["*"]` = every suite. */
+    /** Suites (by name) the scheduled golden runs (and `evalwatch run golden`) run. Default: every suite. */
     schedule: z.array(z.string().min(1)).default([]),
   })
   .strict()
