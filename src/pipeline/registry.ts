@@ -19,6 +19,7 @@ type Loader = () => Promise<Pipeline>;
 const loaders: Partial<Record<PipelineName, Loader>> = {
   drift: async () => (await import('../drift/pipeline.ts')).driftPipeline as Pipeline,
   judge: async () => (await import('../judge/pipeline.ts')).judgePipeline as Pipeline,
+  golden: async () => (await import('../golden/pipeline.ts')).goldenPipeline as Pipeline,
   slo: async () => (await import('../slo/pipeline.ts')).sloPipeline as Pipeline,
   nightly: async () => (await import('./nightly.ts')).nightlyPipeline as Pipeline,
 };

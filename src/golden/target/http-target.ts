@@ -85,6 +85,7 @@ export function httpTarget(name: string, cfg: HttpTargetConfig, options: TargetO
   return {
     name,
     kind: 'http',
+    concurrency: cfg.concurrency,
     fingerprint: targetFingerprint(cfg),
     identity: targetIdentity(cfg),
     async call(c, signal) {

@@ -61,6 +61,7 @@ export function openaiTarget(name: string, cfg: OpenAITargetConfig, options: Tar
   return {
     name,
     kind: 'openai',
+    concurrency: cfg.concurrency,
     fingerprint: targetFingerprint(cfg),
     identity: targetIdentity(cfg),
     async call(c, signal) {

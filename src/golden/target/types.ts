@@ -28,6 +28,8 @@ export interface Target {
   /** Name in `config.golden.targets`. */
   readonly name: string;
   readonly kind: 'openai' | 'http';
+  /** Calls in flight at once (`concurrency` of its config). */
+  readonly concurrency: number;
   /** sha256 of the config that changes answers (see `targetFingerprint`). */
   readonly fingerprint: string;
   /** The fingerprinted fields, so a re-baseline can say what changed. */
