@@ -15,6 +15,9 @@ import { readEnv } from '../config/env.ts';
 import { HOW_TO_CONFIGURE_JUDGE, judgeConfigured } from '../judge/context.ts';
 import { createInlineAlerting } from '../runtime/alerting.ts';
 import { createContext, createStore } from '../runtime/context.ts';
+import { demoSloConfig } from '../slo/demo-config.ts';
+import { summarizeSlo } from '../slo/summary.ts';
+import { MODEL_PRICES } from './profiles.ts';
 import type { Injection } from './injections.ts';
 import { writeTrafficFiles, type WriteTrafficResult } from './write.ts';
 
@@ -103,6 +106,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       captures: { ...base.captures, source: { kind: 'fs', path: capturesDir } },
       store: { kind: 'fs', path: resultsDir },
       routes: { classify_intent: { json: true }, extract_entities: { json: true }, ...base.routes },
+      ...demoSloConfig(MODEL_PRICES, base),
     },
     '(demo)',
   );
@@ -131,6 +135,11 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
         `${report.findings.length} findings (${firing} firing), ${report.unmeasured.length} tests with insufficient data\n`,
     );
   }
+
+  // Cost and SLOs: a backfill of the earlier days (cost anomalies compare with them), then the last day.
+  await runAt('slo', { start, end: options.end - 24 * HOUR });
+  const slo = await runAt('slo', { start: options.end - 24 * HOUR, end: options.end });
+  out.write(`\nslo ${slo.run.runId}: ${slo.report.status}, ${slo.report.findings.length} findings\n${summarizeSlo(slo.report).map((l) => `  ${l}\n`).join('')}`);
 
   // The judge runs on the last day when an endpoint is configured; otherwise say how to get one.
   if (!judgeConfigured(config.judge.baseURL, env.judgeApiKey)) {

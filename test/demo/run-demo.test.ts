@@ -40,9 +40,12 @@ describe('evalwatch demo', () => {
       'drift-20261123T1200Z-1h',
       'drift-20261123T1300Z-1h',
       'drift-20261123T1400Z-1h',
+      'slo-20261122T1400Z-3d',
+      'slo-20261123T1400Z-24h',
     ]);
+    expect(narrative).toMatch(/slo slo-20261123T1400Z-24h: \w+, \d+ findings\n {2}cost \$/);
     for (const r of result.reports) expect(r.location).toMatch(/report\.json$/);
-    const last = result.reports.at(-1)!.report;
+    const last = result.reports.filter((r) => r.run.pipeline === 'drift').at(-1)!.report;
     expect(last.input.rejected).not.toEqual({});
     // Every rejected line of the hour is in quarantine, none dropped.
     expect(last.input.quarantined).toBe(totalRejected(last.input));
