@@ -27,4 +27,19 @@ export default defineConfig({
     alpha: 0.01,
     baseline: '7d',
   },
+  // List prices (USD per 1M tokens) for records without `cost_usd`; add a dated entry when a price
+  // changes: the change is shown as an event in the slo report, never as drift.
+  pricing: {
+    models: {
+      'gpt-4o-2024-08-06': [{ inputPerMTok: 2.5, outputPerMTok: 10, cachedInputPerMTok: 1.25 }],
+      'gpt-4o-mini-2024-07-18': [{ inputPerMTok: 0.15, outputPerMTok: 0.6, cachedInputPerMTok: 0.075 }],
+      'claude-3-5-haiku-20241022': [{ inputPerMTok: 0.8, outputPerMTok: 4, cachedInputPerMTok: 0.08 }],
+    },
+  },
+  // Error budgets over 30 days with the SRE-workbook burn-rate alerts (src/slo/README.md).
+  slos: [
+    { name: 'availability', kind: 'availability', target: 0.99 },
+    { name: 'answer-ttft', route: 'answer', kind: 'latency', metric: 'ttft', thresholdMs: 1000, target: 0.95 },
+    { name: 'classify-schema', route: 'classify_intent', kind: 'schema_valid', target: 0.95 },
+  ],
 });
