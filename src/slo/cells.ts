@@ -118,7 +118,12 @@ export function emptyHour(start: number): SloHour {
   return { v: SLO_HOUR_VERSION, start, objects: 0, routes: {}, dims: {}, costliest: {}, models: {}, slos: {}, flagged: 0, unpricedReasons: {} };
 }
 
-/** Merges top-k lists by a total order (`cmp`), keeping `k`. */
+/**
+ * Merges top-k lists by a total order (`cmp`), keeping `k`.
+ *
+ * @example
+ * mergeTop([[3, 'a']], [[5, 'b']], 1, byCostDesc); // [[5, 'b']]
+ */
 export function mergeTop<T>(a: readonly T[], b: readonly T[], k: number, cmp: (x: T, y: T) => number): T[] {
   return [...a, ...b].sort(cmp).slice(0, k);
 }

@@ -33,7 +33,7 @@ export interface JudgeEvents {
   series: EventSeries;
   events: number;
   skipped: number;
-  /** `[sampling key, request_id]` of bad events, newest first. */
+  /** request_ids and times of bad events, newest first. */
   bad: { id: string; ts: number }[];
 }
 

@@ -38,7 +38,12 @@ export const DEGRADED_SHARE = 0.01;
 
 const unitId = (key: string): string => createHash('sha256').update(key).digest('hex').slice(0, 16);
 
-/** Hour-aligned span of the run: history is kept per whole partition hour. */
+/**
+ * Hour-aligned span of the run: history is kept per whole partition hour.
+ *
+ * @example
+ * hourSpan({ …run, window: { start: t + 600_000, end: t + 3_600_000 } }); // { start: t, end: t + 3_600_000 }
+ */
 export function hourSpan(run: RunRequest): { start: number; end: number } {
   const hours = hoursOverlapping(run.window);
   const start = hours[0] ?? Math.floor(run.window.start / HOUR) * HOUR;

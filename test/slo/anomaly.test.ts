@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { configSchema } from '../../src/config/schema.ts';
-import { costAnomalies, decompose, explain } from '../../src/slo/anomaly.ts';
+import { costAnomalies } from '../../src/slo/anomaly.ts';
+import { decompose, explain } from '../../src/slo/decompose.ts';
 import type { HourSummary } from '../../src/slo/history.ts';
 import { mulberry32 } from '../../src/stats/index.ts';
 import { cell, summary } from './helpers.ts';
