@@ -54,12 +54,14 @@ export function buildCase(raw: unknown, at: KeyPath, d: SuiteDefaults, problems:
   const vars: Record<string, unknown> = { ...(dt.vars ?? {}) };
   for (const [k, v] of Object.entries(c.vars ?? {})) vars[k] = v;
   for (const [k, v] of Object.entries(vars)) {
-    const where: KeyPath = c.vars && k in c.vars ? [...at, 'vars', k] : ['defaultTest', 'vars', k];
+    const own = c.vars !== undefined && k in c.vars;
+    const where: KeyPath = own ? [...at, 'vars', k] : ['defaultTest', 'vars', k];
+    const report = own ? problems : d.headerProblems;
     if (Array.isArray(v)) {
-      (where[0] === 'defaultTest' ? d.headerProblems : problems).error(where, 'a list var makes promptfoo run one test per item; evalwatch needs one case per value (write them out)');
+      report.error(where, 'a list var makes promptfoo run one test per item; evalwatch needs one case per value (write them out)');
     } else if (typeof v === 'string' && v.startsWith('file://')) {
       const loaded = readVarFile(d.baseDir, v.slice(7));
-      if (typeof loaded === 'string' && loaded.startsWith('\u0000')) problems.error(where, loaded.slice(1));
+      if (typeof loaded === 'string' && loaded.startsWith('\u0000')) report.error(where, loaded.slice(1));
       else vars[k] = loaded;
     }
   }

@@ -28,8 +28,9 @@ export const FOLDER_HEADER = /^_suite\.ya?ml$/i;
 
 /**
  * Loads every suite of a folder: each `*.yaml` file is a suite (evalwatch `cases:` or a promptfoo
- * test file: `tests:` or a bare list), each sub-folder a case-per-file suite with an optional
- * `_suite.yaml` for suite-level keys. Never throws for a suite problem: they are all returned.
+ * test file: `tests:` or a bare list), each sub-folder holding YAML files a case-per-file suite
+ * with an optional `_suite.yaml` for suite-level keys (a sub-folder without YAML, e.g. of files
+ * that `file://` vars read, is skipped). Never throws for a suite problem: they are all returned.
  *
  * @example
  * const { suites, errors } = await loadSuites('golden');
@@ -201,6 +202,8 @@ async function loadFile(file: string, errors: SuiteProblem[], warnings: SuitePro
 
 async function loadFolder(dir: string, errors: SuiteProblem[], warnings: SuiteProblem[]): Promise<GoldenSuite | undefined> {
   const files = (await readdir(dir)).filter((f) => YAML.test(f) && !f.startsWith('.')).sort();
+  // A folder without YAML (files that `file://` vars read, say) is not a suite.
+  if (files.length === 0) return undefined;
   const headerFile = files.find((f) => FOLDER_HEADER.test(f));
   let h: RawSuiteHeader = {};
   let headerProblems: Problems;
@@ -226,7 +229,7 @@ async function loadFolder(dir: string, errors: SuiteProblem[], warnings: SuitePr
     const c = buildCase(p.data ?? {}, [], defaults.d, p.problems, f.replace(YAML, ''));
     if (c) addCase(c, ['id'], cases, ids, p.problems);
   }
-  if (files.length === (headerFile ? 1 : 0)) headerProblems.error([], 'no cases: add one YAML file per case to the folder');
+  if (files.length === 1 && headerFile) headerProblems.error([], 'no cases: add one YAML file per case to the folder');
   return assemble(h, path.basename(dir), dir, cases, defaults.defaultAssert, headerProblems);
 }
 

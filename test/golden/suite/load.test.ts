@@ -313,6 +313,17 @@ describe('case-per-file folder suites', () => {
     ]);
   });
 
+  it('skips a folder without YAML; a folder with only _suite.yaml has no cases', async () => {
+    t.write('docs/policy.txt', 'Refunds within 30 days.');
+    t.write('s.yaml', 'cases: [{ id: a, input: "{{ doc }}", vars: { doc: "file://docs/policy.txt" }, assert: [{ type: contains, value: x }] }]\n');
+    const r = await loadSuites(t.dir);
+    expect(r.errors).toEqual([]);
+    expect(r.suites.map((s) => s.name)).toEqual(['s']);
+    expect(r.suites[0]!.cases[0]!.input).toBe('Refunds within 30 days.');
+    t.write('empty/_suite.yaml', 'description: nothing yet\n');
+    expect(lines(await loadSuites(t.dir))).toEqual([`${path.join('empty', '_suite.yaml')}:1: no cases: add one YAML file per case to the folder`]);
+  });
+
   it('errors name the case file; a bad case drops the whole folder suite', async () => {
     t.write('support/a.yaml', 'input: x\nassert: [{ type: equal, value: x }]\n');
     t.write('support/b.yaml', 'id: a\ninput: y\n');
