@@ -2,7 +2,7 @@ import type { Finding } from '../report/types.ts';
 import type { AlertsConfig } from './config.ts';
 import { escapeMrkdwn, formatNumber, humanDuration, slackDate, truncate } from './format.ts';
 import { SLACK_LIMITS, checkMessage, paginateBlocks } from './limits.ts';
-import { fillTemplate, runbookUrl, type LinkContext } from './links.ts';
+import { fillTemplate, runbookUrl, type LinkContext, type ReportLinker } from './links.ts';
 import { compareSeverity, statNumber } from './policy.ts';
 import type { Redactor } from './redact.ts';
 import type { FollowUp, Incident, IncidentMember } from './types.ts';
@@ -28,6 +28,14 @@ export interface RenderOptions {
   readonly redactor: Redactor;
   /** Where the run report is, when it has no URL (`reportUrl`): shown as text. */
   readonly reportLocation?: string;
+  /** Resolves `report.html` of the incident's last run (see `createReportLinker`). Default: none. */
+  readonly reportLinks?: ReportLinker;
+  /**
+   * URL of the last run's `report.html`, resolved by `withReportLink` before rendering: an
+   * http(s) URL becomes the "Run report" button, a `file://` URL is shown as text; either
+   * points at the top finding's anchor.
+   */
+  readonly reportHref?: string;
 }
 
 const EMOJI = { critical: ':red_circle:', warning: ':large_orange_circle:', info: ':large_blue_circle:', resolved: ':white_check_mark:' } as const;
@@ -109,7 +117,8 @@ export function renderIncident(incident: Incident, options: RenderOptions): Rend
 
   const buttons = linkButtons(incident, f, options);
   if (buttons.length) blocks.push({ type: 'actions', elements: buttons.slice(0, SLACK_LIMITS.actionsElements) });
-  const reportText = options.config.reportUrl ? '' : options.reportLocation ? ` · report ${escapeMrkdwn(options.reportLocation)}` : '';
+  const page = reportPage(f, options);
+  const reportText = options.config.reportUrl || page?.button ? '' : page ? ` · report ${escapeMrkdwn(page.url)}` : options.reportLocation ? ` · report ${escapeMrkdwn(options.reportLocation)}` : '';
   blocks.push(
     context([
       `${escapeMrkdwn(options.name ?? 'evalwatch')} · run \`${escapeMrkdwn(incident.lastRun.runId)}\` · window ${slackDate(Date.parse(incident.lastRun.windowStart))} → ${slackDate(Date.parse(incident.lastRun.windowEnd))}${reportText}`,
@@ -120,7 +129,8 @@ export function renderIncident(incident: Incident, options: RenderOptions): Rend
   // Summaries usually lead with their route already ("answer: output tokens …"); don't say it twice.
   const lead = f.summary.startsWith(`${incident.route}:`) || incident.route === '*' ? '' : `${incident.route}: `;
   const text = truncate(`[${resolved ? 'RESOLVED' : incident.severity.toUpperCase()}] ${lead}${f.summary}`, SLACK_LIMITS.messageText);
-  const safeBlocks = redactor.value(blocks);
+  // The report link is ours (a presigned URL carries an access key id the redactor would mask).
+  const safeBlocks = restoreButtonUrl(redactor.value(blocks), 'report', buttons);
   const pages = paginateBlocks(safeBlocks, SLACK_LIMITS.blocks - 1);
   const mainBlocks = pages[0] as Record<string, unknown>[];
   const rest = [...pages.slice(1).flat(), ...redactor.value(extraBlocks)] as Record<string, unknown>[];
@@ -294,9 +304,32 @@ function linkButtons(incident: Incident, f: Finding, options: RenderOptions): Re
   options.config.links.forEach((l, i) => add(l.label, fillTemplate(l.url, ctx), `link-${i}`));
   const taken = new Set(options.config.links.map((l) => l.label));
   for (const l of f.links.filter((x) => !taken.has(x.label)).slice(0, 5)) add(l.label, l.url.length <= SLACK_LIMITS.buttonUrl ? l.url : undefined, `finding-link-${buttons.length}`);
-  if (options.config.reportUrl) add('Run report', fillTemplate(options.config.reportUrl, ctx), 'report');
+  const page = reportPage(f, options);
+  if (options.config.reportUrl) {
+    const filled = fillTemplate(options.config.reportUrl, ctx);
+    add('Run report', filled && !filled.includes('#') ? `${filled}#${f.fingerprint}` : filled, 'report');
+  } else if (page?.button) add('Run report', page.url, 'report');
   add(`Runbook: ${f.kind}`, runbookUrl(options.config.runbookBaseUrl, f.kind, f.subject), 'runbook');
   return buttons;
+}
+
+/** The last run's report.html at the finding's anchor; `button` when Slack can open it (http(s), within the URL limit). */
+function reportPage(f: Finding, options: RenderOptions): { url: string; button: boolean } | undefined {
+  if (!options.reportHref) return undefined;
+  // Incident members carry `findingId(fingerprint)`, which is the report's anchor (`findingAnchor`).
+  const url = `${options.reportHref.replace(/#.*$/, '')}#${f.fingerprint}`;
+  return { url, button: /^https?:\/\//i.test(url) && url.length <= SLACK_LIMITS.buttonUrl };
+}
+
+/** Puts back the URL of the button `actionId` after redaction (it is ours, not capture text). */
+function restoreButtonUrl(blocks: Record<string, unknown>[], actionId: string, original: readonly Record<string, unknown>[]): Record<string, unknown>[] {
+  const url = original.find((b) => b.action_id === actionId)?.url;
+  if (typeof url !== 'string') return blocks;
+  for (const b of blocks) {
+    if (b.type !== 'actions' || !Array.isArray(b.elements)) continue;
+    for (const e of b.elements as Record<string, unknown>[]) if (e.action_id === actionId) e.url = url;
+  }
+  return blocks;
 }
 
 function packLines(lines: string[], max: number): string {

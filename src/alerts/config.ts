@@ -151,6 +151,14 @@ export const alertsConfigSchema = z
     runbookBaseUrl: z.string().default('https://github.com/evalwatch/evalwatch/blob/main/docs/runbooks.md'),
     /** Link template of the run report, e.g. `https://reports.example.com/{run_id}`. Default: none (store location shown as text). */
     reportUrl: z.string().optional(),
+    /**
+     * Public base URL under which the results store's keys are served (a static site or CDN in
+     * front of the bucket): alerts link to `<base>/runs/<date>/<run-id>/report.html#<finding>`.
+     * Default: none (a presigned S3 link on the S3 store, a `file://` path on the fs store).
+     */
+    reportBaseUrl: z.url({ protocol: /^https?$/, error: 'an http(s) URL such as "https://reports.example.com/evalwatch"' }).optional(),
+    /** Lifetime of presigned S3 links to report.html (S3 store, no `reportUrl`/`reportBaseUrl`); at most `7d`, S3's limit. Default `7d`. */
+    reportLinkExpiry: duration.default('7d').refine((d) => parseDuration(d) <= 7 * 86_400_000, 'at most "7d" (S3 presigned URLs expire within 7 days)'),
     severityPolicy: severityPolicySchema.default(severityPolicySchema.parse({})),
     redaction: redactionSchema.default(redactionSchema.parse({})),
     /** The embedded sink used without a Slack token (and by `--inline` runs). */

@@ -1,5 +1,6 @@
 import type { ResultsStore } from '../store/types.ts';
 import { minimalMessage, renderFollowUp, renderIncident, type RenderOptions, type SlackMessage } from './blocks.ts';
+import { withReportLink } from './links.ts';
 import { classifySlackError, type PostRequest, type SlackPoster } from './slack.ts';
 import type { Incident } from './types.ts';
 
@@ -127,7 +128,7 @@ export async function syncIncident(options: DeliveryOptions, incident: Incident)
   const recordKey = `${prefix}message.json`;
   const write = (rec: DeliveryRecord) => options.store.put(recordKey, JSON.stringify(rec), { contentType: 'application/json' });
   let rec = await readJson<DeliveryRecord>(options.store, recordKey);
-  const rendered = renderIncident(incident, options.render);
+  const rendered = renderIncident(incident, await withReportLink(options.render, incident));
 
   if (!rec) {
     const main = await postOnce(options, prefix, out, `${incident.id}.main`, { channel: incident.channel, ...rendered.main }, minimalMessage(incident, options.render.redactor));

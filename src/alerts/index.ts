@@ -10,7 +10,7 @@ export { routeAndRecord, loadIncidents, saveIncidents, createSilence, listSilenc
 export type { Incident, IncidentMember, AlertAction, FollowUp, SuppressedFinding, RouteResult } from './types.ts';
 export { renderIncident, renderFollowUp, minimalMessage, type RenderOptions, type RenderedIncident, type SlackMessage } from './blocks.ts';
 export { checkMessage, paginateBlocks, SLACK_LIMITS, type LimitProblem } from './limits.ts';
-export { fillTemplate, runbookAnchor, runbookUrl, type LinkContext } from './links.ts';
+export { fillTemplate, runbookAnchor, runbookUrl, createReportLinker, withReportLink, type LinkContext, type ReportLinker, type ReportLinkerOptions } from './links.ts';
 export { createRedactor, pinoRedaction, luhnValid, ibanValid, RedactionPatternError, type Redactor, type RedactorOptions } from './redact.ts';
 export { createSlackClient, createWebApiPoster, classifySlackError, ALERT_EVENT_TYPE, type SlackPoster, type PostRequest } from './slack.ts';
 export { syncIncident, readDeliveryRecord, DeliveryBusyError, RateLimitedDelayError, PermanentDeliveryError, type DeliveryOptions, type SyncOutcome } from './delivery.ts';

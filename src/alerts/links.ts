@@ -1,3 +1,9 @@
+import { isAbsolute } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { parseDuration } from '../config/duration.ts';
+import { htmlKeyFor } from '../report/html/write.ts';
+import type { ResultsStore } from '../store/types.ts';
+import type { AlertsConfig } from './config.ts';
 import { wellFormed } from './format.ts';
 import { SLACK_LIMITS } from './limits.ts';
 
@@ -93,4 +99,58 @@ export function runbookAnchor(kind: string, subject: string): string {
  */
 export function runbookUrl(base: string, kind: string, subject: string): string {
   return `${base.replace(/#.*$/, '')}#${runbookAnchor(kind, subject)}`;
+}
+
+/** Resolves a run's `report.json` key to a URL of its `report.html` (without a fragment). */
+export type ReportLinker = (reportKey: string) => Promise<string | undefined>;
+
+/** Options of {@link createReportLinker}. */
+export interface ReportLinkerOptions {
+  readonly store: Pick<ResultsStore, 'locate' | 'presign'>;
+  readonly config: Pick<AlertsConfig, 'reportBaseUrl' | 'reportLinkExpiry'>;
+}
+
+/**
+ * How alerts link to a run's `report.html`, first that applies: `alerts.reportBaseUrl` + the
+ * store key (a public site serving the store); a presigned S3 GET URL valid for
+ * `alerts.reportLinkExpiry` (S3 store); a `file://` URL of the page (fs store). `undefined` when
+ * none can be made (presigning failed): the alert then shows the store location as text.
+ * (`alerts.reportUrl`, a template of the team's own viewer, takes precedence in the message.)
+ *
+ * @example
+ * const link = createReportLinker({ store, config: config.alerts });
+ * await link('runs/2026-11-23/drift-1/report.json'); // 'https://…/report.html?X-Amz-…' or 'file:///…/report.html'
+ */
+export function createReportLinker(options: ReportLinkerOptions): ReportLinker {
+  const { store, config } = options;
+  return async (reportKey) => {
+    const key = htmlKeyFor(reportKey);
+    if (config.reportBaseUrl) return `${config.reportBaseUrl.replace(/\/+$/, '')}/${key.split('/').map(encodeURIComponent).join('/')}`;
+    if (store.presign) {
+      try {
+        return await store.presign(key, parseDuration(config.reportLinkExpiry) / 1000);
+      } catch {
+        return undefined;
+      }
+    }
+    const where = store.locate(key);
+    return isAbsolute(where) ? pathToFileURL(where).href : /^file:\/\//.test(where) ? where : undefined;
+  };
+}
+
+/**
+ * The render options with `reportHref` resolved for this incident's last run (delivery is async,
+ * rendering is not: presigning happens here, once per rendering).
+ *
+ * @example
+ * const rendered = renderIncident(incident, await withReportLink(options.render, incident));
+ */
+export async function withReportLink<R extends { readonly reportLinks?: ReportLinker; readonly reportHref?: string }>(
+  render: R,
+  incident: { readonly lastRun: { readonly reportKey?: string } },
+): Promise<R> {
+  const key = incident.lastRun.reportKey;
+  if (!render.reportLinks || !key) return render;
+  const href = await render.reportLinks(key);
+  return href ? { ...render, reportHref: href } : render;
 }

@@ -4,6 +4,7 @@ import type { ResultsStore } from '../store/types.ts';
 import { renderFollowUp, renderIncident, type RenderOptions } from './blocks.ts';
 import { DeliveryBusyError, RateLimitedDelayError, syncIncident } from './delivery.ts';
 import { plainDates } from './format.ts';
+import { withReportLink } from './links.ts';
 import type { PostRequest, SlackPoster } from './slack.ts';
 import type { AlertAction } from './types.ts';
 
@@ -140,7 +141,7 @@ export async function deliverInline(actions: readonly AlertAction[], sink: Slack
   const threads = new Map<string, { channel: string; ts: string }>();
   for (const a of actions) {
     if (!a.incident.notify) continue;
-    const rendered = renderIncident(a.incident, options.render);
+    const rendered = renderIncident(a.incident, await withReportLink(options.render, a.incident));
     let where = threads.get(a.incident.id);
     if (a.type === 'open' || !where) {
       where = await sink.post({ channel: a.incident.channel, ...rendered.main, messageId: `${a.incident.id}.main` });

@@ -3,6 +3,7 @@ import {
   createAlertOutbox,
   createFileSink,
   createRedactor,
+  createReportLinker,
   createSlackClient,
   createWebApiPoster,
   deliverInline,
@@ -53,8 +54,8 @@ async function route(options: AlertingOptions, report: RunReport, reportKey: str
   return actions;
 }
 
-function renderOptions(config: EvalwatchConfig) {
-  return { config: config.alerts, redactor: createRedactor(config.alerts.redaction), name: config.name };
+function renderOptions(config: EvalwatchConfig, store: ResultsStore) {
+  return { config: config.alerts, redactor: createRedactor(config.alerts.redaction), name: config.name, reportLinks: createReportLinker({ store, config: config.alerts }) };
 }
 
 /**
@@ -68,7 +69,7 @@ function renderOptions(config: EvalwatchConfig) {
  */
 export function createInlineAlerting(options: AlertingOptions): Alerting {
   const poster = posterFor(options);
-  const render = renderOptions(options.config);
+  const render = renderOptions(options.config, options.store);
   return {
     async onReport(report, reportKey) {
       try {
@@ -95,7 +96,7 @@ export async function createQueueAlerting(options: AlertingOptions & { readonly 
     prefix: options.config.redis.prefix,
     store: options.store,
     slack: posterFor(options),
-    render: renderOptions(options.config),
+    render: renderOptions(options.config, options.store),
     now: options.now,
   });
   outbox.startWorker();

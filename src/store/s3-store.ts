@@ -8,6 +8,7 @@ import {
   type PutObjectCommandInput,
   type S3Client,
 } from '@aws-sdk/client-s3';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { S3AccessError, describeS3Error, normalizeS3Prefix, s3ErrorCode, s3HttpStatus } from './s3-client.ts';
 import type { PutOptions, ResultsStore } from './types.ts';
 
@@ -191,6 +192,9 @@ export function createS3Store(options: S3StoreOptions): ResultsStore {
     },
 
     locate: (key) => url(key.replace(/^\/+/, '')),
+
+    // Signed locally with the client's credentials (no request); S3 caps the lifetime at 7 days.
+    presign: (key, expiresInSeconds) => getSignedUrl(client, new GetObjectCommand({ Bucket: bucket, Key: fullKey(key) }), { expiresIn: Math.min(604_800, Math.max(1, Math.floor(expiresInSeconds))) }),
 
     async check() {
       // A probe under a dot-folder no pipeline lists; removed again whatever happens.

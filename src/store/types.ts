@@ -22,6 +22,11 @@ export interface ResultsStore {
   locate(key: string): string;
   /** Checks that the store is reachable and writable, for `doctor` / readiness. */
   check(): Promise<void>;
+  /**
+   * A time-limited HTTPS URL that opens the object without credentials (S3 presigned GET), for
+   * links in alerts. Absent on stores that cannot make one (the fs store: use `locate`).
+   */
+  presign?(key: string, expiresInSeconds: number): Promise<string>;
 }
 
 export interface PutOptions {

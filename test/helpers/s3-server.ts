@@ -20,7 +20,8 @@
  * 501 NotImplemented rather than pretending.
  *
  * What it does not do: SigV4 signatures are not verified (a well-formed `AWS4-HMAC-SHA256`
- * Authorization header is required, and the access key id is checked when `accessKeyId` is set);
+ * Authorization header, or a presigned URL's query, unexpired, is required, and the access key id
+ * is checked when `accessKeyId` is set);
  * Range reads, multipart uploads, versioning and ListObjects v1 answer 501.
  */
 import { createHash, randomUUID } from 'node:crypto';
@@ -154,7 +155,7 @@ export async function startS3Server(options: S3ServerOptions = {}): Promise<S3Te
     // Read the body before any reply, so keep-alive connections stay in sync.
     const raw = await readBody(req);
     try {
-      authenticate(req.headers, options.accessKeyId);
+      authenticate(req.headers, options.accessKeyId, query);
       const fault = api.fault?.(recorded);
       if (fault) throw new ReplyError(fault.status, fault.code, fault.message ?? fault.code);
       if (op === 'Unsupported') {
@@ -332,8 +333,15 @@ function operationOf(method: string, bucket: string, key: string, query: Record<
   }
 }
 
-function authenticate(headers: IncomingHttpHeaders, accessKeyId: string | undefined): void {
-  const m = /^AWS4-HMAC-SHA256 Credential=([^/]+)\//.exec(headers.authorization ?? '');
+function authenticate(headers: IncomingHttpHeaders, accessKeyId: string | undefined, query: Record<string, string> = {}): void {
+  // A presigned URL carries the same credential scope in its query string, with its own expiry.
+  const presigned = query['X-Amz-Algorithm'] === 'AWS4-HMAC-SHA256' && query['X-Amz-Signature'] ? /^([^/]+)\//.exec(query['X-Amz-Credential'] ?? '') : null;
+  if (presigned) {
+    const d = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(query['X-Amz-Date'] ?? '');
+    const signedAt = d ? Date.UTC(+d[1]!, +d[2]! - 1, +d[3]!, +d[4]!, +d[5]!, +d[6]!) : NaN;
+    if (!(signedAt + Number(query['X-Amz-Expires']) * 1000 >= Date.now())) throw new ReplyError(403, 'AccessDenied', 'Request has expired');
+  }
+  const m = /^AWS4-HMAC-SHA256 Credential=([^/]+)\//.exec(headers.authorization ?? '') ?? presigned;
   if (!m) throw new ReplyError(403, 'AccessDenied', 'Anonymous or non-SigV4 requests are not accepted');
   if (accessKeyId !== undefined && m[1] !== accessKeyId) {
     throw new ReplyError(403, 'InvalidAccessKeyId', 'The AWS Access Key Id you provided does not exist in our records.');

@@ -71,8 +71,9 @@ describe('report.html in a real browser', () => {
         expect(inArticle, `${f.kind} ${f.route} ${f.subject}`).toBeGreaterThan(0);
       }
       // Canvases carry pixels, not just a blank element: some non-white pixel in the first chart.
+      // (Runs in the page; typed loosely because this project's TypeScript has no DOM library.)
       const inked = await page.$eval('[data-chart] canvas', (c) => {
-        const cv = c as HTMLCanvasElement;
+        const cv = c as unknown as { width: number; height: number; getContext(k: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } } | null };
         const d = cv.getContext('2d')?.getImageData(0, 0, cv.width, cv.height).data ?? new Uint8ClampedArray();
         let n = 0;
         for (let i = 0; i < d.length; i += 4) if ((d[i + 3] as number) > 0 && ((d[i] as number) < 200 || (d[i + 1] as number) < 200)) n++;
@@ -112,7 +113,7 @@ describe('report.html in a real browser', () => {
       void d.dismiss();
     });
     try {
-      expect(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
+      expect(await page.evaluate(() => (globalThis as unknown as { __xss?: number }).__xss)).toBeUndefined();
       expect(await page.locator('img, svg, iframe').count()).toBe(0);
       expect(await page.locator('body').innerText()).toContain('<img src=x onerror="window.__xss=1">');
       expect(await page.locator('[data-chart]:not([data-rendered])').count()).toBe(0);

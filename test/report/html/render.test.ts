@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { failedReport, writeReport } from '../../../src/pipeline/run-core.ts';
 import type { RunRequest } from '../../../src/pipeline/types.ts';
+import { findingId } from '../../../src/alerts/router.ts';
 import { ecdfSpec } from '../../../src/report/html/charts.ts';
 import { escapeHtml, safeHref, scriptJson } from '../../../src/report/html/escape.ts';
 import { findingAnchor, htmlKeyFor, renderReportHtml, writeReportHtml } from '../../../src/report/html/index.ts';
@@ -150,13 +151,12 @@ describe('escaping helpers', () => {
     expect(safeHref('/relative')).toBeUndefined();
   });
 
-  it('findingAnchor is readable for URL-safe fingerprints and a stable hash otherwise', () => {
-    expect(findingAnchor('095db3d94797906c')).toBe('f-095db3d94797906c');
-    expect(findingAnchor('judge.quality:helpful:chat:tone')).toBe('f-judge.quality-helpful-chat-tone');
-    const a = findingAnchor('judge.quality:r:route with space <x>:d');
-    expect(a).toMatch(/^f-h[0-9a-f]{16}$/);
-    expect(findingAnchor('judge.quality:r:route with space <x>:d')).toBe(a);
-    expect(findingAnchor('judge.quality:r:other route:d')).not.toBe(a);
+  it('findingAnchor is a URL-safe hash of the fingerprint, equal to the id alerts key incident members by', () => {
+    for (const fp of ['095db3d94797906c', 'judge.quality:helpful:chat:tone', 'judge.quality:r:route with space <x>#y:d']) {
+      expect(findingAnchor(fp)).toMatch(/^f[0-9a-f]{16}$/);
+      expect(findingAnchor(fp)).toBe(findingId(fp));
+    }
+    expect(findingAnchor('a')).not.toBe(findingAnchor('b'));
   });
 });
 
