@@ -30,25 +30,7 @@ export class JobSignals {
 
   /** A copy of `base` whose `signal` is this job's, created on first read. */
   context(base: PipelineContext): JobContext {
-    let controller: AbortController | undefined;
-    const ctx = { ...base };
-    Object.defineProperty(ctx, 'signal', {
-      enumerable: true,
-      get: () => {
-        if (!controller) {
-          controller = new AbortController();
-          if (this.abortedWith) controller.abort(this.abortedWith.reason);
-          else this.live.add(controller);
-        }
-        return controller.signal;
-      },
-    });
-    return {
-      ctx,
-      release: () => {
-        if (controller) this.live.delete(controller);
-      },
-    };
+    return new LazyJobContext(this, base);
   }
 
   /** Aborts every job signal handed out and not yet released, and every one read from now on. */
@@ -61,5 +43,53 @@ export class JobSignals {
   /** Signals handed out and not yet released. */
   get size(): number {
     return this.live.size;
+  }
+
+  /** @internal A new signal for a job that asked for one. */
+  open(): AbortController {
+    const c = new AbortController();
+    if (this.abortedWith) c.abort(this.abortedWith.reason);
+    else this.live.add(c);
+    return c;
+  }
+
+  /** @internal */
+  close(c: AbortController): void {
+    this.live.delete(c);
+  }
+}
+
+const STATE = Symbol('jobSignal');
+
+interface SignalState {
+  readonly signals: JobSignals;
+  controller: AbortController | undefined;
+}
+
+// One getter shared by every job context (no closure per job): it finds its job's state on `this`.
+const signalProperty: PropertyDescriptor = {
+  enumerable: true,
+  get(this: { [STATE]: SignalState }): AbortSignal {
+    const st = this[STATE];
+    st.controller ??= st.signals.open();
+    return st.controller.signal;
+  },
+};
+
+class LazyJobContext implements JobContext {
+  readonly ctx: PipelineContext;
+  private readonly state: SignalState;
+
+  constructor(signals: JobSignals, base: PipelineContext) {
+    this.state = { signals, controller: undefined };
+    // An own, enumerable accessor, so `{ ...ctx }` in a pipeline carries the job's signal along
+    // (a prototype getter would be dropped by a spread).
+    const ctx = { ...base, [STATE]: this.state };
+    Object.defineProperty(ctx, 'signal', signalProperty);
+    this.ctx = ctx;
+  }
+
+  release(): void {
+    if (this.state.controller) this.state.signals.close(this.state.controller);
   }
 }

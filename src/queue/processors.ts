@@ -115,7 +115,8 @@ export async function processUnitJob(deps: ProcessorDeps, job: JobLike<unknown>,
   } else {
     result = { v: 1, unitId: data.unit.id, partial: partial ?? null, ...(records !== undefined ? { records } : {}) };
   }
-  await deps.progress.record(data.run.runId, data.unit.id, records ?? 0);
+  const written = deps.progress.record(data.run.runId, data.unit.id, records ?? 0);
+  if (written) await written;
   return result;
 }
 

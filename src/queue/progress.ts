@@ -38,14 +38,18 @@ export class ProgressStore {
     return `${this.prefix}:ew-progress:${runId}`;
   }
 
-  /** Records that a unit finished having read `records` records (buffered; see `flushMs`). */
-  async record(runId: string, unitId: string, records: number): Promise<void> {
+  /**
+   * Records that a unit finished having read `records` records (buffered; see `flushMs`). Returns
+   * the write's promise only when `flushMs` is 0; buffered, it costs no promise per job.
+   */
+  record(runId: string, unitId: string, records: number): Promise<void> | undefined {
     let run = this.pending.get(runId);
     if (!run) this.pending.set(runId, (run = new Map()));
     run.set(unitId, records);
     if (this.flushMs === 0) return this.flush();
     // unref: a pending progress write never keeps a finished process alive.
     this.timer ??= setTimeout(() => void this.flush().catch(() => {}), this.flushMs).unref();
+    return undefined;
   }
 
   /** Writes buffered reports now. Progress is display only: a lost flush never loses results. */
