@@ -194,15 +194,18 @@ export function evaluateSlo(input: EvaluateInput): { result: SloResult; finding?
     summary,
     stats: {
       test: 'burn_rate',
-      statistic: top.long.burnRate as number,
+      burnRate: top.long.burnRate as number,
       effect: { burnLong: top.long.burnRate as number, burnShort: top.short.burnRate as number, factor: top.factor },
       n: top.long.rows,
       rule: top.rule,
       firingRules: firing.map((r) => r.rule),
     },
-    baseline: { target: slo.target, period: slo.period, allowedBadShare: Number((1 - slo.target).toPrecision(6)), objective: objectiveText(slo) },
+    // Same keys on both sides where a person compares them: the target vs the good share, the
+    // rule's factor vs the long window's burn.
+    baseline: { goodShare: slo.target, burnRate: top.factor, period: slo.period, objective: objectiveText(slo) },
     current: {
       goodShare: Number(good.toPrecision(6)),
+      burnRate: top.long.burnRate as number,
       windows: { [top.long.window]: top.long.burnRate, [top.short.window]: top.short.burnRate },
       budgetRemaining: budget.remaining ?? null,
       exhaustsInHours: result.exhaustsInHours,

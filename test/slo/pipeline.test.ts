@@ -1,15 +1,17 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFsSource } from '../../src/captures/fs-source.ts';
 import { keyTemplate } from '../../src/captures/partitions.ts';
+import { readEnv } from '../../src/config/env.ts';
 import { parseConfig } from '../../src/config/load.ts';
 import { getPipeline } from '../../src/pipeline/registry.ts';
 import { runInline } from '../../src/pipeline/run-inline.ts';
 import type { PipelineContext, RunRequest } from '../../src/pipeline/types.ts';
 import type { RunReport } from '../../src/report/types.ts';
+import { createInlineAlerting } from '../../src/runtime/alerting.ts';
 import type { SloResult } from '../../src/slo/evaluate-slo.ts';
 import { dimsKey, summaryKey } from '../../src/slo/history.ts';
 import { createFsStore } from '../../src/store/fs-store.ts';
@@ -119,7 +121,9 @@ beforeAll(async () => {
   await ctx.store.put(scoresKey(END, 'judge-1'), `${scores.join('\n')}\n`);
   const pipeline = await getPipeline('slo');
   backfill = (await runInline(ctx, pipeline, run(T0, END - 24 * HOUR))).report;
-  last = (await runInline(ctx, pipeline, run(END - 24 * HOUR, END))).report;
+  // The last run goes through the alert router into a file sink, as `run slo --inline` does.
+  const alerting = createInlineAlerting({ config, env: { ...readEnv(), slackToken: undefined }, store: ctx.store, logger: ctx.logger, now: ctx.now, sinkPath: join(dir, 'alerts.jsonl'), console: null });
+  last = (await runInline({ ...ctx, onReport: alerting.onReport }, pipeline, run(END - 24 * HOUR, END))).report;
 }, 120_000);
 
 afterAll(async () => {
@@ -171,6 +175,12 @@ describe('slo pipeline end to end (fs source, fs store)', () => {
     expect(f?.examples.length).toBeGreaterThan(0);
     for (const id of f?.examples ?? []) expect(badIdsLastHour).toContain(id);
     expect(slo('availability').status).toBe('burning');
+  });
+
+  it('routes the slo.burn finding to an alert', async () => {
+    const sink = await readFile(join(dir, 'alerts.jsonl'), 'utf8');
+    expect(sink).toContain('slo.burn');
+    expect(sink).toContain('availability: error budget burning');
   });
 
   it('reports insufficient_data for windows with too few events instead of calling them healthy', () => {
