@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import * as demo from './demo.ts';
 import * as doctor from './doctor.ts';
+import * as golden from './golden.ts';
 import * as report from './report.ts';
 import * as run from './run.ts';
 import * as silence from './silence.ts';
@@ -12,4 +13,4 @@ export interface CommandModule {
 }
 
 /** Every command, in the order `--help` lists them. */
-export const commandModules: CommandModule[] = [run, worker, doctor, demo, report, silence];
+export const commandModules: CommandModule[] = [run, golden, worker, doctor, demo, report, silence];

@@ -25,6 +25,9 @@ export interface GoldenSuiteSummary {
   /** The verdict with at most 50 flips (`flipsTotal` says how many there were). */
   verdict: SuiteVerdict;
   flipsTotal: number;
+  /** Ids of the cases failing in this run (at most 20), flipped or not. */
+  failing: string[];
+  failingTotal: number;
 }
 
 /** `sections.golden` of a run report. */
@@ -41,6 +44,7 @@ export interface GoldenSection {
  * summarizeSuite(record, key, store);
  */
 export function summarizeSuite(record: SuiteRunRecord, key: string, store: Pick<ResultsStore, 'locate'>): GoldenSuiteSummary {
+  const failing = record.results.filter((r) => r.status === 'fail').map((r) => r.caseId);
   return {
     suite: record.suite,
     file: record.file,
@@ -51,6 +55,8 @@ export function summarizeSuite(record: SuiteRunRecord, key: string, store: Pick<
     calls: record.calls,
     verdict: { ...record.verdict, flips: record.verdict.flips.slice(0, REPORT_FLIPS) },
     flipsTotal: record.verdict.flips.length,
+    failing: failing.slice(0, 20),
+    failingTotal: failing.length,
   };
 }
 

@@ -127,7 +127,7 @@ export async function runGolden(env: GoldenEnv, options: RunGoldenOptions): Prom
       ...(env.signal ? { signal: env.signal } : {}),
       ...(options.onCase ? { onCase: (d: number, t: number) => options.onCase?.(suite.name, d, t) } : {}),
     });
-    env.logger?.info({ suite: suite.name, runId: options.runId, verdict: run.record.verdict.verdict, key: run.key }, 'golden suite done');
+    env.logger?.debug({ suite: suite.name, runId: options.runId, verdict: run.record.verdict.verdict, key: run.key }, 'golden suite done');
     runs.push(run);
   }
   return { runs, errors, warnings };
