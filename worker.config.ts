@@ -22,6 +22,9 @@ export default defineConfig({
     hourlyDrift: { pipeline: 'drift', cron: '5 * * * *', tz: 'UTC', window: '1h' },
     dailyDrift: { pipeline: 'drift', cron: '30 2 * * *', tz: 'UTC', window: '24h' },
     nightlyJudge: { pipeline: 'judge', cron: '0 3 * * *', tz: 'UTC', window: '24h' },
+    // Re-runs the golden suites of `golden.schedule` against the live target every night: a quiet
+    // provider upgrade shows up as a golden.regression finding (the window is not used).
+    nightlyGolden: { pipeline: 'golden', cron: '30 3 * * *', tz: 'UTC', window: '24h' },
   },
   drift: {
     alpha: 0.01,
