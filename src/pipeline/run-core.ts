@@ -108,12 +108,19 @@ export interface FinishInput<P> {
 /**
  * Merges the partials sorted by unit id (so float sums are the same however units were
  * scheduled), accounts for every planned unit (a unit with neither a partial nor a failure is
- * reported as failed, never silently dropped), finalizes and writes `report.json`.
+ * reported as failed, never silently dropped), finalizes and writes `report.json`. When `timings`
+ * is given, the wall time of each serial step is written into it (for logs and bench/queue).
  *
  * @example
  * const report = await finishRun(ctx, pipeline, run, { units, partials, failures });
  */
-export async function finishRun<P>(ctx: PipelineContext, pipeline: Pipeline<P>, run: RunRequest, input: FinishInput<P>): Promise<RunReport> {
+export async function finishRun<P>(
+  ctx: PipelineContext,
+  pipeline: Pipeline<P>,
+  run: RunRequest,
+  input: FinishInput<P>,
+  timings?: FinishTimings,
+): Promise<RunReport> {
   const ordered = [...input.units].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const parts: P[] = [];
   const accounting: UnitAccounting = { planned: ordered.length, done: 0, failed: [] };
@@ -126,11 +133,31 @@ export async function finishRun<P>(ctx: PipelineContext, pipeline: Pipeline<P>, 
       accounting.failed.push({ unitId: unit.id, keys: [...unit.keys], error });
     }
   }
+  let t = performance.now();
+  const lap = (step: keyof FinishTimings) => {
+    const now = performance.now();
+    if (timings) timings[step] = Math.round(now - t);
+    t = now;
+  };
   const merged = pipeline.merge(parts);
+  lap('mergeMs');
   const report = await pipeline.finalize(ctx, run, merged, accounting);
+  lap('finalizeMs');
   const key = await writeReport(ctx, run, report);
+  lap('writeMs');
   await ctx.onReport?.(report, key);
+  lap('onReportMs');
   return report;
+}
+
+/** Wall time (ms) of the serial steps of {@link finishRun}. */
+export interface FinishTimings {
+  mergeMs?: number;
+  finalizeMs?: number;
+  /** `report.json` and `report.html`. */
+  writeMs?: number;
+  /** The runner's hook (alert routing). */
+  onReportMs?: number;
 }
 
 /**

@@ -90,6 +90,18 @@ export const finalizeResultSchema = z
     runId: safeId,
     status: z.enum(['ok', 'degraded', 'unmeasurable', 'failed']),
     reportKey: z.string(),
+    /** Wall time (ms) of the serial steps: collecting partials, merge, finalize, writing, cleanup. */
+    timingsMs: z
+      .object({
+        collectMs: z.number().optional(),
+        mergeMs: z.number().optional(),
+        finalizeMs: z.number().optional(),
+        writeMs: z.number().optional(),
+        onReportMs: z.number().optional(),
+        cleanupMs: z.number().optional(),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 export type FinalizeResult = z.infer<typeof finalizeResultSchema>;

@@ -139,21 +139,21 @@ export async function finalizeRun(deps: ProcessorDeps, job: JobLike<unknown> & P
     const record = await readRunRecord(deps.ctx, run);
     if (!record) throw new Error(`run record of ${run.runId} is missing from the results store (${deps.ctx.store.describe()})`);
     const byJobId = new Map(record.units.map((u) => [unitJobId(run.runId, u.id), u.id]));
-    const partials = new Map<string, unknown>();
-    for (const raw of Object.values(await job.getChildrenValues())) {
-      const r = parsePayload(unitResultSchema, raw, `unit result of ${run.runId}`);
-      partials.set(r.unitId, r.partialKey ? await readPartial(deps, r.partialKey) : r.partial);
-    }
+    const t0 = performance.now();
+    const partials = await collectPartials(deps, run, Object.values(await job.getChildrenValues()));
     const failures = new Map<string, string>();
     for (const [jobKey, reason] of Object.entries(await job.getIgnoredChildrenFailures())) {
       const unitId = byJobId.get(jobKey.slice(jobKey.lastIndexOf(':') + 1));
       if (unitId !== undefined && !partials.has(unitId)) failures.set(unitId, reason);
     }
-    const report = await finishRun(deps.ctx, pipeline, run, { units: record.units, partials, failures });
+    const timings: FinalizeTimings = { collectMs: Math.round(performance.now() - t0) };
+    const report = await finishRun(deps.ctx, pipeline, run, { units: record.units, partials, failures }, timings);
     deps.onReport?.(report);
+    const t1 = performance.now();
     await deletePartials(deps, run, partials.size);
-    deps.ctx.logger.info({ runId: run.runId, status: report.status, failed: failures.size }, 'run finished');
-    return { v: 1, runId: run.runId, status: report.status, reportKey: runReportKey(run) };
+    timings.cleanupMs = Math.round(performance.now() - t1);
+    deps.ctx.logger.info({ runId: run.runId, status: report.status, failed: failures.size, timingsMs: timings }, 'run finished');
+    return { v: 1, runId: run.runId, status: report.status, reportKey: runReportKey(run), timingsMs: timings };
   } catch (err) {
     const attempts = job.opts.attempts ?? 1;
     if (job.attemptsMade + 1 >= attempts) {
@@ -165,11 +165,43 @@ export async function finalizeRun(deps: ProcessorDeps, job: JobLike<unknown> & P
   }
 }
 
-async function readPartial(deps: ProcessorDeps, key: string): Promise<unknown> {
-  const bytes = await deps.ctx.store.get(key);
-  if (!bytes) throw new Error(`partial ${key} is missing from the results store`);
-  return JSON.parse(new TextDecoder().decode(bytes));
+type FinalizeTimings = NonNullable<FinalizeResult['timingsMs']>;
+
+/**
+ * The children's partials by unit id. Partials kept in the results store are fetched 8 at a time
+ * (their reads overlap the parsing of the ones already there); parsing stays in unit order.
+ */
+async function collectPartials(deps: ProcessorDeps, run: RunRequest, values: unknown[]): Promise<Map<string, unknown>> {
+  const results = values.map((raw) => parsePayload(unitResultSchema, raw, `unit result of ${run.runId}`));
+  const fetches: (Promise<Uint8Array | null> | null)[] = results.map(() => null);
+  let started = 0;
+  const startUpTo = (end: number) => {
+    for (; started < Math.min(end, results.length); started++) {
+      const key = results[started]?.partialKey;
+      if (!key) continue;
+      const p = deps.ctx.store.get(key);
+      // Awaited below, in order; until then a failed read must not count as unhandled.
+      p.catch(() => {});
+      fetches[started] = p;
+    }
+  };
+  const partials = new Map<string, unknown>();
+  for (let i = 0; i < results.length; i++) {
+    startUpTo(i + 8);
+    const r = results[i] as UnitResult;
+    if (!r.partialKey) {
+      partials.set(r.unitId, r.partial);
+      continue;
+    }
+    const bytes = await fetches[i];
+    fetches[i] = null;
+    if (!bytes) throw new Error(`partial ${r.partialKey} is missing from the results store`);
+    partials.set(r.unitId, JSON.parse(decoder.decode(bytes)));
+  }
+  return partials;
 }
+
+const decoder = new TextDecoder();
 
 async function deletePartials(deps: ProcessorDeps, run: RunRequest, count: number): Promise<void> {
   if (count === 0) return;
