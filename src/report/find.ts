@@ -1,3 +1,4 @@
+import { summarizeSlo } from '../slo/summary.ts';
 import type { ResultsStore } from '../store/types.ts';
 import type { RunReport } from './types.ts';
 
@@ -47,6 +48,9 @@ export function summarizeReport(report: RunReport, location: string): string {
   }
   lines.push(`  findings ${report.findings.length}${report.unmeasured.length ? `, ${report.unmeasured.length} tests unmeasured (insufficient data)` : ''}`);
   for (const f of report.findings) lines.push(`    [${f.severity}${f.state ? `/${f.state}` : ''}] ${f.summary}`);
+  // Cost and SLO sections (an slo run, or a nightly run that includes one) get their own lines.
+  const slo = summarizeSlo(report);
+  if (slo.length) lines.push('  cost/slo', ...slo.map((l) => `    ${l}`));
   lines.push(`  report   ${location}`);
   return `${lines.join('\n')}\n`;
 }
