@@ -33,3 +33,16 @@ export async function writeReportHtml(store: ResultsStore, jsonKey: string, repo
     return undefined;
   }
 }
+
+/**
+ * The `report.html` key of a report, writing the page first when it is missing (a report written
+ * before HTML reports existed, or whose page failed to render at the time).
+ *
+ * @example
+ * const key = await ensureReportHtml(store, found.key, found.report);
+ */
+export async function ensureReportHtml(store: ResultsStore, jsonKey: string, report: RunReport): Promise<string> {
+  const key = htmlKeyFor(jsonKey);
+  if (!(await store.get(key))) await store.put(key, renderReportHtml(report, { jsonLocation: store.locate(jsonKey) }), { contentType: 'text/html; charset=utf-8' });
+  return key;
+}
