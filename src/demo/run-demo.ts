@@ -1,5 +1,6 @@
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import { HOUR } from '../captures/partitions.ts';
 import { parseConfig } from '../config/load.ts';
@@ -7,6 +8,8 @@ import type { EvalwatchConfig, EvalwatchConfigInput } from '../config/schema.ts'
 import { getPipeline } from '../pipeline/registry.ts';
 import { runReportKey } from '../pipeline/run-keys.ts';
 import { runInline } from '../pipeline/run-inline.ts';
+import type { GoldenSection } from '../golden/run/report.ts';
+import { formatGoldenSummary } from '../golden/run/summary.ts';
 import type { RunRequest } from '../pipeline/types.ts';
 import { runIdFor } from '../queue/names.ts';
 import type { PipelineName, RunReport } from '../report/types.ts';
@@ -134,6 +137,17 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       `drift ${run.runId}: ${report.status}, ${report.input.records.toLocaleString('en-US')} records, ` +
         `${report.findings.length} findings (${firing} firing), ${report.unmeasured.length} tests with insufficient data\n`,
     );
+  }
+
+  // Golden: the bundled offline suites (recorded outputs, no model call), last night then tonight.
+  const goldenConfig = { ...config, golden: { ...config.golden, suitesDir: fileURLToPath(new URL('../../golden', import.meta.url)), targets: {}, schedule: [] } };
+  for (const end of [options.end - 24 * HOUR, options.end]) {
+    const ctx = createContext({ config: goldenConfig, store, now: () => end + 5 * 60_000, logger: options.logger });
+    const run: RunRequest = { runId: runIdFor('golden', { start: end - 24 * HOUR, end }), pipeline: 'golden', window: { start: end - 24 * HOUR, end }, requestedAt: end };
+    const { report } = await runInline(ctx, await getPipeline('golden'), run);
+    reports.push({ run, report, location: store.locate(runReportKey(run)) });
+    if (end === options.end) out.write(`
+${formatGoldenSummary(run.runId, (report.sections.golden as GoldenSection).suites)}`);
   }
 
   // Cost and SLOs: a backfill of the earlier days (cost anomalies compare with them), then the last day.

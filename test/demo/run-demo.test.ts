@@ -40,10 +40,14 @@ describe('evalwatch demo', () => {
       'drift-20261123T1200Z-1h',
       'drift-20261123T1300Z-1h',
       'drift-20261123T1400Z-1h',
+      'golden-20261122T1400Z-24h',
+      'golden-20261123T1400Z-24h',
       'slo-20261122T1400Z-3d',
       'slo-20261123T1400Z-24h',
     ]);
     expect(narrative).toMatch(/slo slo-20261123T1400Z-24h: \w+, \d+ findings\n {2}cost \$/);
+    // The offline golden suites: last night was the baseline, tonight is compared with it.
+    expect(narrative).toMatch(/golden run golden-20261123T1400Z-24h\n[\s\S]*\nsupport {2}INCONCLUSIVE {2}75%/);
     for (const r of result.reports) expect(r.location).toMatch(/report\.json$/);
     const last = result.reports.filter((r) => r.run.pipeline === 'drift').at(-1)!.report;
     expect(last.input.rejected).not.toEqual({});
