@@ -18,7 +18,7 @@ dl.facts { display: grid; grid-template-columns: repeat(auto-fill, minmax(230px,
 dl.facts div { min-width: 0; } dt { color: var(--muted); font-size: 12px; } dd { margin: 0; overflow-wrap: anywhere; }
 table { border-collapse: collapse; margin: 8px 0; font-size: 13px; background: #fff; }
 th, td { border: 1px solid var(--line); padding: 3px 8px; text-align: left; vertical-align: top; overflow-wrap: anywhere; }
-th { background: #f1f3f5; font-weight: 600; }
+th { background: #f1f3f5; font-weight: 600; white-space: nowrap; }
 table.numbers td:nth-child(n+2) { text-align: right; font-variant-numeric: tabular-nums; }
 .finding { background: #fff; border: 1px solid var(--line); border-left: 5px solid var(--muted); border-radius: 4px; padding: 10px 14px; margin: 14px 0; }
 .finding.sev-critical { border-left-color: var(--crit); } .finding.sev-warning { border-left-color: var(--warn); } .finding.sev-info { border-left-color: var(--info); }
@@ -35,5 +35,7 @@ figure.chart-box figcaption { font-size: 12.5px; font-weight: 600; margin-bottom
 .chart { min-height: 240px; }
 details summary { cursor: pointer; color: var(--info); margin: 6px 0; }
 pre { background: #fff; border: 1px solid var(--line); padding: 8px; overflow: auto; max-height: 480px; font-size: 12px; }
+h3 { font-size: 15px; margin: 18px 0 6px; }
+pre.cell { margin: 0; max-height: 160px; max-width: 320px; white-space: pre-wrap; font-size: 12px; border: 0; padding: 0; background: none; }
 footer { color: var(--muted); font-size: 12px; padding-top: 20px; padding-bottom: 30px; }
 `;

@@ -129,6 +129,63 @@ describe('renderReportHtml', () => {
   });
 });
 
+describe('pipeline sections', () => {
+  it('golden: flips as a table of expected vs got vs the baseline output, escaped, with a pass-rate chart', () => {
+    const r = sampleReport();
+    const rate = (pass: number, n: number) => ({ pass, fail: n - pass, measured: n, rate: pass / n, lower: 0.5, upper: 0.95 });
+    r.sections = {
+      golden: {
+        suites: [
+          {
+            suite: 'support',
+            file: 'golden/support.yaml',
+            target: 'prod',
+            cases: 40,
+            calls: 44,
+            verdict: {
+              verdict: 'regression',
+              reason: '4 confirmed regressions of 40 paired cases',
+              passRate: rate(30, 40),
+              baselinePassRate: rate(34, 40),
+              unmeasured: { count: 0, byKind: {} },
+              paired: { n: 40 },
+              flips: [{ caseId: 'refund-<b>', direction: 'regression', confirmation: 'confirmed', expected: 'Refunds take 5 days', got: '<script>alert(1)</script>', baselineOutput: 'Refunds take 5 business days', reasons: ['contains "5 days"'] }],
+              mcnemar: null,
+            },
+            flipsTotal: 1,
+            failing: ['refund-<b>'],
+            failingTotal: 1,
+          },
+        ],
+        errors: [],
+        warnings: [{ file: 'golden/support.yaml', line: 3, message: 'tests[0]: no id' }],
+      },
+    };
+    const page = renderReportHtml(r);
+    expect(page).toContain('Golden sets');
+    expect(page).toMatch(/<th>expected<\/th><th>got<\/th><th>baseline output<\/th>/);
+    expect(page).toContain('Refunds take 5 days');
+    expect(page).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(page).toContain('refund-&lt;b&gt;');
+    expect(page).toContain('golden/support.yaml:3');
+    expect(page).toContain('Golden pass rates: baseline run vs this run');
+  });
+
+  it('slo and cost: budget/burn table, cost by route chart', () => {
+    const r = sampleReport();
+    r.sections = {
+      slo: { slos: [{ name: 'availability', kind: 'record', route: '*', objective: 'status 2xx', target: 0.99, period: '30d', status: 'burning', budget: { status: 'measured', consumed: 1.13, remaining: -0.13 }, windows: [{ window: '1h', status: 'measured', burnRate: 14.2 }], rules: [{ rule: 'page', severity: 'critical', factor: 14.4, status: 'firing', long: {}, short: {} }], exhaustsInHours: 0 }] },
+      cost: { total: { usd: 7.97, se: 0.1, requests: 3302, costPerRequest: 0.0024, unpricedRows: 0, unpricedShare: 0, rows: 3302 }, byDimension: { route: [{ value: 'answer', usd: 6.1, se: 0.05, share: 0.77, requests: 1145, costPerRequest: 0.0053 }] } },
+    };
+    const page = renderReportHtml(r);
+    expect(page).toContain('113% used, −13% left'.replace('−', '-'));
+    expect(page).toContain('1h 14.2×');
+    expect(page).toContain('page (critical, ≥ 14.4×)');
+    expect(page).toContain('Cost by route in the window');
+    expect(page).toContain('SLO error budget consumed');
+  });
+});
+
 describe('escaping helpers', () => {
   it('escapeHtml escapes markup and quotes, and replaces lone surrogates', () => {
     expect(escapeHtml(`<a href="x" title='y'>&`)).toBe('&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;');
