@@ -13,6 +13,7 @@ import type { JudgedRow, JudgePartial } from './partial.ts';
 import { readPlan } from './plan-manifest.ts';
 import { qualityRegressions, type QualityCell } from './regression.ts';
 import { loadRubrics } from './rubric.ts';
+import { attachTrends, judgeTrends, type JudgeTrend } from './trends.ts';
 import type { Rubric } from './rubric-schema.ts';
 
 /**
@@ -63,6 +64,7 @@ export async function finalizeJudge(ctx: PipelineContext, run: RunRequest, merge
 
   let frozenSizes: Record<string, number> = {};
   let consistencyByRoute: ReturnType<typeof routeConsistency> = [];
+  let trends: JudgeTrend[] = [];
   if (trusted) {
     // Coverage per route over its population judgments (all rubrics): a judge that scores only
     // the easy captures biases the means, so low coverage is a finding of its own.
@@ -100,6 +102,8 @@ export async function finalizeJudge(ctx: PipelineContext, run: RunRequest, merge
       return d && (d.type === 'integer' ? c.metric === 'mean' : c.metric === 'pass_rate');
     });
     const reg = qualityRegressions(primary, history, cfg.regression);
+    // Score trends for report.html (bounded), the findings' cells first.
+    trends = judgeTrends(primary, history, run.window.start, { first: reg.tests.filter((t) => t.significant).map((t) => t.cell) });
     for (const t of reg.tests) {
       if (!t.significant) continue;
       const examples = merged.rows
@@ -109,6 +113,7 @@ export async function finalizeJudge(ctx: PipelineContext, run: RunRequest, merge
       findings.push(qualityFinding(t, examples, cfg.regression.minEffect));
     }
     for (const u of reg.unmeasured) unmeasured.push({ route: u.cell.route, subject: `${u.cell.rubric}.${u.cell.dimension}`, reason: u.reason, detail: u.detail });
+    attachTrends(findings, trends);
     unmeasured.push(...missingCells(merged.rows, rubrics, primary));
     await saveAggregate(ctx.store, { v: 1, runId: run.runId, windowStart: run.window.start, windowHours, cells });
 
@@ -157,6 +162,7 @@ export async function finalizeJudge(ctx: PipelineContext, run: RunRequest, merge
         budget: { limit: plan.budget, estimate: plan.estimate, spent: spend, bridgeSpent: plan.bridgeSpend ?? emptySpend() },
         judgments: { attempted: merged.rows.length, scored: merged.rows.filter((r) => r.status === 'scored').length, cached: merged.rows.filter((r) => r.cached).length, unmeasured: reasons },
         quality: trusted ? cells : [],
+        trends,
         coverage,
         flagged: trusted ? flaggedSummary(merged.rows, rubrics) : [],
         selfConsistency: {

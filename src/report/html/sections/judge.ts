@@ -64,12 +64,14 @@ function cellsChart(cells: Cell[], metric: Cell['metric'], ctx: RenderContext): 
   if (list.length === 0) return '';
   const spec: BarsSpec = {
     type: 'bars',
-    categories: list.map(label),
+    // Short labels (the axis has little room): route, and the dimension when it differs from its rubric.
+    categories: list.map((c) => `${c.route === '*' ? 'all routes' : c.route}${c.dimension !== c.rubric ? ` · ${c.dimension}` : ''}`),
     series: [{ label: metric === 'mean' ? 'mean score' : 'pass rate', y: list.map((c) => r4(c.estimate)), lo: list.map((c) => r4(c.ci[0])), hi: list.map((c) => r4(c.ci[1])) }],
     percent: metric === 'pass_rate',
     yLabel: metric === 'mean' ? 'mean score (95% CI)' : 'pass rate (95% CI)',
   };
-  return ctx.charts.add(metric === 'mean' ? 'Judge mean scores with 95% intervals' : 'Judge pass rates with 95% intervals', spec);
+  const rubrics = [...new Set(list.map((c) => c.rubric))].join(', ');
+  return ctx.charts.add(`${rubrics}: ${metric === 'mean' ? 'mean scores' : 'pass rates'} with 95% intervals`, spec);
 }
 
 /** The judge section: sample, budget, coverage, quality per cell with intervals, and trends. */
