@@ -157,17 +157,18 @@ export async function startQueueWorker(o: QueueWorkerOptions): Promise<QueueWork
     }),
     { ...common, concurrency: options.runConcurrency },
   );
-  const unitsWorker = new Worker(UNITS_QUEUE, wrap(UNITS_QUEUE, async (job) => {
-    const jc = signals.context(o.ctx);
-    try {
-      return await processUnitJob(deps, job, jc.ctx);
-    } finally {
-      jc.release();
-    }
-  }), {
-    ...common,
-    concurrency: options.concurrency,
-  });
+  const unitsWorker = new Worker(
+    UNITS_QUEUE,
+    wrap(UNITS_QUEUE, async (job) => {
+      const jc = signals.context(o.ctx);
+      try {
+        return await processUnitJob(deps, job, jc.ctx);
+      } finally {
+        jc.release();
+      }
+    }),
+    { ...common, concurrency: options.concurrency },
+  );
   const workers = [runsWorker, unitsWorker];
   for (const w of workers) {
     w.on('error', (err) => logger.warn({ queue: w.name, err: err.message }, 'worker error'));
