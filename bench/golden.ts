@@ -76,6 +76,9 @@ function ensurePromptfoo(): { main: string; version: string } | { error: string 
     if (!existsSync(path.join(CACHE, 'package.json'))) spawnSync('sh', ['-c', `echo '{"private":true}' > ${JSON.stringify(path.join(CACHE, 'package.json'))}`]);
     const r = spawnSync('npm', ['install', '--no-audit', '--no-fund', `promptfoo@${PROMPTFOO_VERSION}`], { cwd: CACHE, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
     if (r.status !== 0) return { error: `npm install promptfoo@${PROMPTFOO_VERSION} failed: ${(r.stderr ?? '').slice(-500)}` };
+    // npm may skip install scripts (allowScripts): build promptfoo's SQLite binding explicitly.
+    const b = spawnSync('npm', ['rebuild', 'better-sqlite3'], { cwd: CACHE, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    if (b.status !== 0) return { error: `npm rebuild better-sqlite3 (for promptfoo) failed: ${(b.stderr ?? '').slice(-500)}` };
   }
   const meta = JSON.parse(spawnSync('cat', [pkg], { encoding: 'utf8' }).stdout) as { version: string; bin?: Record<string, string> | string };
   const bin = typeof meta.bin === 'string' ? meta.bin : (meta.bin?.promptfoo ?? 'dist/src/main.js');
