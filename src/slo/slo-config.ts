@@ -178,14 +178,18 @@ export const slosConfigSchema = z.array(sloSchema).superRefine((slos, ctx) => {
       if (r.longMs > periodMs) ctx.addIssue({ code: 'custom', path, message: `${which}: the long window is longer than the period (${slo.period})` });
       // The burn rate is (bad share) / (1 − target) ≤ 1 / (1 − target): a larger factor can never fire.
       if (r.factor * (1 - slo.target) > 1 + 1e-12) {
-        const share = (maxFactor * r.longMs) / periodMs;
+        // The largest factor (1 / (1 − T)) fires only on a total outage: suggest half of it, a
+        // rule that fires when half the events of both windows are bad.
+        const suggested = Number((maxFactor / 2).toPrecision(2));
+        const share = Number(((suggested * r.longMs) / periodMs).toPrecision(2));
         ctx.addIssue({
           code: 'custom',
           path,
           message:
             `${which} can never fire for target ${slo.target}: even with every event bad the burn rate is at most ` +
-            `1 / (1 − ${slo.target}) = ${fmt(maxFactor)}×. Use a factor ≤ ${fmt(Math.floor(maxFactor * 100) / 100)}` +
-            ` (budgetShare ≤ ${fmt(Math.floor(share * 1e4) / 1e4)} over ${r.long})${defaulted ? `, by setting slos.${i}.alerts explicitly` : ''}, or a higher target`,
+            `1 / (1 − ${slo.target}) = ${fmt(maxFactor)}×. Use a factor below ${fmt(maxFactor)} (f× fires when f × ${fmt((1 - slo.target) * 100)}% of events are bad, ` +
+            `so ${fmt(maxFactor)}× only on a total outage), e.g. factor: ${suggested} (half the events bad), or budgetShare: ${share} over ${r.long}` +
+            `${defaulted ? `, by setting slos.${i}.alerts explicitly` : ''}; or raise the target`,
         });
       }
     });

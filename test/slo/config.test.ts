@@ -31,14 +31,14 @@ describe('slos config', () => {
     expect(rules[2]?.factor).toBeCloseTo(0.1 * 168 / 72, 12);
   });
 
-  it('rejects an explicit rule that can never fire, naming the key and the largest factor that can', () => {
+  it('rejects an explicit rule that can never fire, naming the key, the largest factor and a factor that fires at half the events bad', () => {
     const p = problems({
       slos: [{ name: 'relevance', kind: 'judge', rubric: 'relevance', target: 0.8, alerts: [{ severity: 'critical', long: '1h', short: '5m', factor: 14.4 }] }],
     });
     expect(p).toHaveLength(1);
     expect(p[0]).toMatch(/^slos\.0\.alerts\.0: burn rule "critical 1h\/5m" \(14\.4× over 1h and 5m\) can never fire for target 0\.8/);
     expect(p[0]).toContain('at most 1 / (1 − 0.8) = 5×');
-    expect(p[0]).toContain('Use a factor ≤ 5');
+    expect(p[0]).toContain('Use a factor below 5 (f× fires when f × 20% of events are bad, so 5× only on a total outage), e.g. factor: 2.5 (half the events bad), or budgetShare: 0.0035 over 1h; or raise the target');
   });
 
   it('rejects the default rules on an 80% SLO and says to set alerts explicitly', () => {
