@@ -38,7 +38,7 @@ export function register(program: Command): void {
     if (!last) return;
     process.stdout.write(`\n${summarizeReport(last.report, last.location)}`);
     process.stdout.write(
-      `\nOpen the report: ${last.location}\n` +
+      `\nOpen the report: ${last.location.replace(/\.json$/, '.html')} (or: evalwatch report latest --open)\n` +
         'Alerts went to the console and the demo folder: the demo never posts to Slack.\n',
     );
     setExitCode(this, exitCodeForReport(last.report) as ExitCodeValue);

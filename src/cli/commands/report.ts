@@ -5,7 +5,7 @@ import { createReportLinker } from '../../alerts/links.ts';
 import { loadConfig } from '../../config/load.ts';
 import { findReport, summarizeReport } from '../../report/find.ts';
 import { findOpener, localReportHtml, openFile } from '../../report/html/open.ts';
-import { ensureReportHtml } from '../../report/html/write.ts';
+import { ensureReportHtml, htmlKeyFor } from '../../report/html/write.ts';
 import { createStore } from '../../runtime/context.ts';
 import { ExitCode, setExitCode } from '../exit-codes.ts';
 import { withConfigOption } from '../options.ts';
@@ -46,6 +46,11 @@ export function register(program: Command): void {
       else process.stdout.write(`${file}\n(no xdg-open/open/start on this machine: open the file above in a browser)\n`);
       return;
     }
-    process.stdout.write(opts.json ? `${JSON.stringify(found.report, null, 2)}\n` : summarizeReport(found.report, store.locate(found.key)));
+    if (opts.json) {
+      process.stdout.write(`${JSON.stringify(found.report, null, 2)}\n`);
+      return;
+    }
+    process.stdout.write(summarizeReport(found.report, store.locate(found.key)));
+    process.stdout.write(`  page     ${store.locate(htmlKeyFor(found.key))} (--open to open it)\n`);
   });
 }

@@ -74,6 +74,12 @@ afterAll(async () => {
 });
 
 describe('evalwatch report --html / --open', () => {
+  it('the summary names the page next to the JSON', () => {
+    const r = cli(['report', 'latest', '--config', config], dir);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`page     ${path.join(results, 'runs', '2026-11-23', 'drift-new', 'report.html')} (--open to open it)`);
+  });
+
   it('--html prints the path of report.html on the fs store', () => {
     const r = cli(['report', 'latest', '--html', '--config', config], dir);
     expect(r.code).toBe(0);
