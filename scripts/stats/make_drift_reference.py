@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Reference values for the statistics drift added for detection power (issue 3):
-Welch's t-test (src/stats/welch.ts) against scipy.stats.ttest_ind(equal_var=False) and
-ttest_ind_from_stats, exact binomial power and normal power (src/stats/power.ts) against
+the Mann-Whitney U test (src/stats/mann-whitney.ts) against
+scipy.stats.mannwhitneyu(method='asymptotic'), exact binomial power and normal power (src/stats/power.ts) against
 scipy.stats.binom / norm, and the Patnaik approximation of the noncentral chi-square power
 against scipy.stats.ncx2 (an approximation: the test allows 0.02 absolute).
 
@@ -16,34 +16,33 @@ import scipy
 from scipy import stats
 
 rng = np.random.default_rng(20261124)
-out = {"welch": [], "welchMoments": [], "binomialPower": [], "normalPower": [], "chiSquarePower": []}
+out = {"mannWhitney": [], "binomialPower": [], "normalPower": [], "chiSquarePower": []}
 
 
-def welch(name, x, y, alternative="two-sided"):
-    r = stats.ttest_ind(x, y, equal_var=False, alternative=alternative)
-    out["welch"].append({"name": name, "x": [float(v) for v in x], "y": [float(v) for v in y], "alternative": alternative,
-                         "statistic": float(r.statistic), "pValue": float(r.pvalue), "df": float(r.df)})
+def mwu(name, x, y, alternative="two-sided", use_continuity=True):
+    r = stats.mannwhitneyu(x, y, alternative=alternative, use_continuity=use_continuity, method="asymptotic")
+    out["mannWhitney"].append({"name": name, "x": [float(v) for v in x], "y": [float(v) for v in y], "alternative": alternative,
+                               "continuity": use_continuity, "statistic": float(r.statistic), "pValue": float(r.pvalue)})
 
 
-welch("tiny", [5.1, 5.3, 5.2, 5.6], [4.9, 5.0, 5.1, 4.8, 5.0])
-welch("two values each", [1.0, 2.0], [3.0, 5.0])
-welch("unequal sizes and variances", list(rng.normal(0.3, 2.0, 12)), list(rng.normal(0.0, 0.5, 300)))
-welch("one-sided greater", list(rng.normal(0.4, 1.0, 30)), list(rng.normal(0.0, 1.0, 40)), "greater")
-welch("one-sided less", list(rng.normal(0.4, 1.0, 30)), list(rng.normal(0.0, 1.0, 40)), "less")
-welch("offset values", list(1e3 + rng.normal(0, 1.0, 50)), list(1e3 + rng.normal(0.5, 1.0, 60)))
-welch("ties and integers", [3, 3, 3, 4, 4, 5, 5, 5, 5, 9], [2, 3, 3, 3, 3, 4, 4, 4, 5, 5, 6])
+mwu("textbook (scipy docs)", [19, 22, 16, 29, 24], [20, 11, 17, 12])
+mwu("tiny", [1.1, 2.3, 2.9, 4.2], [3.4, 4.9, 5.1, 6.0, 6.2])
+mwu("one each", [1.0], [2.0])
+mwu("all tied", [3.0, 3.0, 3.0], [3.0, 3.0])
+mwu("complete separation", list(range(10, 20)), list(range(0, 10)))
+mwu("without continuity", [1.1, 2.3, 2.9, 4.2], [3.4, 4.9, 5.1, 6.0, 6.2], use_continuity=False)
+mwu("ties and integers", [3, 3, 3, 4, 4, 5, 5, 5, 5, 9], [2, 3, 3, 3, 3, 4, 4, 4, 5, 5, 6])
+mwu("one-sided greater", list(rng.normal(0.4, 1.0, 30)), list(rng.normal(0.0, 1.0, 40)), "greater")
+mwu("one-sided less", list(rng.normal(0.4, 1.0, 30)), list(rng.normal(0.0, 1.0, 40)), "less")
+mwu("point mass at zero (error calls)", [0.0] * 3 + list(rng.normal(4.2, 0.2, 60)), [0.0] * 40 + list(rng.normal(4.2, 0.2, 3000)))
 for i in range(16):
     n = int(rng.integers(3, 400))
     m = int(rng.integers(3, 5000))
     shift = float(rng.choice([0.0, 0.05, 0.2, 0.6]))
     x = rng.lognormal(5 + shift, 0.45, n)
     y = rng.lognormal(5, 0.45, m)
-    welch(f"seeded lognormal logs {i} n={n} m={m} shift={shift}", list(np.log1p(x)), list(np.log1p(y)))
-
-for (m1, s1, n1, m2, s2, n2) in [(5.3, 0.2 ** 0.5, 40, 5.1, 0.2 ** 0.5, 4000), (0.0, 1.0, 5, 0.1, 3.0, 7), (10.0, 0.01, 2, 10.02, 0.5, 90000)]:
-    r = stats.ttest_ind_from_stats(m1, s1, n1, m2, s2, n2, equal_var=False)
-    out["welchMoments"].append({"a": {"mean": m1, "variance": s1 * s1, "n": n1}, "b": {"mean": m2, "variance": s2 * s2, "n": n2},
-                                "statistic": float(r.statistic), "pValue": float(r.pvalue)})
+    # Rounded to integers (token counts): ties, as in real features.
+    mwu(f"seeded lognormal counts {i} n={n} m={m} shift={shift}", list(np.round(x)), list(np.round(y)))
 
 
 def binom_power(n, p0, p1, level):

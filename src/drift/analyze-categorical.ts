@@ -92,9 +92,12 @@ export function testCategorical(
   if (extreme.pValue >= opts.alpha) {
     return miss(`${feature.label}: ${cur.n} window rows cannot reach p < ${opts.alpha} (smallest possible p = ${extreme.pValue.toPrecision(2)})`);
   }
+  const labels = [...new Set([...cur.counts.keys(), ...base.counts.keys()])].sort();
+  // One label in window and baseline alike: conditional on the margins the test's p-value is 1
+  // whatever the data, so it stays out of the BH family (Tarone) instead of diluting it.
+  if (labels.length < 2) return null;
   const [a, b] = effectiveTables(cur, base);
   const g = Object.keys(a).length > 1 ? gTest(b, a) : { statistic: 0, pValue: 1, dof: 0 };
-  const labels = [...new Set([...cur.counts.keys(), ...base.counts.keys()])].sort();
   const p = labels.map((l) => (cur.counts.get(l) ?? 0) / cur.w);
   const q = labels.map((l) => (base.counts.get(l) ?? 0) / base.w);
   const js = jensenShannonDistance(p, q, { base: 2 });
@@ -129,5 +132,6 @@ export function testCategorical(
     current: { n: cur.n, effectiveN: Number(cur.ess.toPrecision(6)), top: topShares(cur, 5) },
     examples,
     details: { dof: g.dof },
+    mde: { kind: 'categorical', n: cur.ess, m: base.ess, labels: labels.length },
   };
 }

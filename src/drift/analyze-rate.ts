@@ -98,6 +98,7 @@ export function testRate(
   if (Math.min(cur.ess, base.ess) < MIN_EFFECTIVE_N) {
     return miss(`${feature.label}: n = ${Math.floor(cur.ess)} vs ${Math.floor(base.ess)} is below the minimum of ${MIN_EFFECTIVE_N} effective rows per side`);
   }
+  if (constantFlag([cur, base])) return null;
   const best = Math.min(rateTest(1, cur.ess, base.rate, base.ess).pValue, rateTest(0, cur.ess, base.rate, base.ess).pValue);
   if (best >= opts.alpha) {
     return miss(
@@ -125,7 +126,19 @@ export function testRate(
     baseline: rateSummary(base),
     current: rateSummary(cur),
     examples,
+    mde: { kind: 'rate', n: cur.ess, p0: base.rate },
   };
+}
+
+/**
+ * The flag has the same value on every row of window and baseline (never true, or always true:
+ * a field that is never missing). Conditional on the margins, Fisher's and CMH's p-values are
+ * then 1 whatever the data, so the test could never reject; it stays out of the BH family
+ * (Tarone's argument for discrete tests) instead of diluting the threshold of every other test.
+ * Nothing is lost: any event in the window makes the flag testable again.
+ */
+function constantFlag(counts: readonly RateCounts[]): boolean {
+  return counts.every((c) => c.kw === 0) || counts.every((c) => c.kw === c.w);
 }
 
 /**
@@ -148,6 +161,7 @@ export function testRateStratified(
     .map((s) => ({ route: s.route, cur: rateCounts(s.window), base: rateCounts(s.baseline), window: s.window }))
     .filter((r) => r.cur.n > 0 && r.base.n > 0);
   if (rows.length === 0) return null;
+  if (constantFlag(rows.flatMap((r) => [r.cur, r.base]))) return null;
   const curEss = rows.reduce((t, r) => t + r.cur.ess, 0);
   const baseEss = rows.reduce((t, r) => t + r.base.ess, 0);
   if (Math.min(curEss, baseEss) < MIN_EFFECTIVE_N) {
@@ -193,6 +207,7 @@ export function testRateStratified(
     baseline: { n: m, rate: Number(p0.toPrecision(6)), routes: rows.length },
     current: { n, rate: Number(p1.toPrecision(6)), routes: rows.length },
     examples,
+    mde: { kind: 'rate', n: curEss, p0 },
     details: { strata: cmh.strata, perRoute: rows.map((r) => ({ route: r.route, baselineRate: Number(r.base.rate.toPrecision(6)), windowRate: Number(r.cur.rate.toPrecision(6)), n: r.cur.n })) },
   };
 }

@@ -39,7 +39,31 @@ export interface DriftTest {
   examples: string[];
   /** Extra test details for the report (method, dof, history used…). */
   details?: Record<string, unknown>;
+  /**
+   * What the minimum-detectable-effect power of this test depends on (set by the test): see
+   * `mdePower` in `power.ts`. Absent for sigma windows.
+   */
+  mde?: MdeInput;
+  /** Power to detect the configured minimum effect at the run's Bonferroni level (set by `analyzeDrift`). */
+  power?: number;
+  /**
+   * Earlier hours pooled with the window: `episode` (a pending subject's hours since its first
+   * breach) or `power` (the window alone could not detect the minimum effect, so the test covers
+   * the previous hour too). Absent when the test covers the window only.
+   */
+  pooled?: { reason: 'episode' | 'power'; hours: number };
+  /**
+   * A breach of a test pooled for power whose hours each show the change on their own (same
+   * direction, p < 0.2 two-sided): its breach counts for every window it covers (hysteresis).
+   */
+  corroborated?: boolean;
 }
+
+/** Sizes and baseline a test's power against the configured minimum effect depends on. */
+export type MdeInput =
+  | { kind: 'rate'; /** Window effective trials. */ n: number; /** Baseline rate. */ p0: number }
+  | { kind: 'location'; /** Window and baseline effective sizes. */ n: number; m: number }
+  | { kind: 'categorical'; n: number; m: number; /** Labels compared (degrees of freedom + 1). */ labels: number };
 
 /** A subject that could not be tested. */
 export type DriftUnmeasured = Unmeasured & { reason: 'insufficient_data' | 'gap' | 'invalid' };

@@ -1,12 +1,13 @@
 import { HOUR } from '../captures/partitions.ts';
 import { benjaminiHochberg } from '../stats/index.ts';
-import { ALL_ROUTES, type RouteBucket } from './aggregate.ts';
+import { ALL_ROUTES, type FlagAgg, type RouteBucket } from './aggregate.ts';
 import { labelCounts, testCategorical, topShares } from './analyze-categorical.ts';
 import { testNumeric } from './analyze-numeric.ts';
 import { testRate, testRateStratified } from './analyze-rate.ts';
 import { testSigma, type SigmaOptions } from './analyze-sigma.ts';
 import { isTest, type DriftOptions, type DriftTest, type DriftUnmeasured, type TestOutcome } from './analyze-types.ts';
 import { CATEGORICAL_FEATURES, FLAG_FEATURES, NUMERIC_FEATURES } from './features.ts';
+import { corroborates, MIN_POWER, mdePower, underpoweredDetail } from './power.ts';
 import { SERIES_METRICS, type HourSeries } from './series.ts';
 
 
@@ -34,6 +35,32 @@ export interface AnalysisInput {
    * evidence since the drift began rather than one more hour alone. Default: none.
    */
   readonly pending?: ReadonlyMap<string, readonly HourBuckets[]>;
+  /**
+   * Buckets of the hour(s) just before the window. A distribution test whose window alone cannot
+   * detect the configured minimum effect (power.ts) is run over these hours and the window
+   * together, and its breach counts for both windows in hysteresis. Default: none (no pooling).
+   */
+  readonly previousHours?: readonly HourBuckets[];
+}
+
+/** The tests of one subject, and how to re-run them over more hours (distribution tests only). */
+interface Subject {
+  outcomes: TestOutcome[];
+  pooled?: { reason: 'episode' | 'power'; hours: number } | undefined;
+  run?: ((winHours: readonly HourBuckets[]) => TestOutcome[]) | undefined;
+}
+
+/**
+ * The hours a distribution test of `t` covered: the window, with the pending episode's hours or
+ * the previous hours before it when the test was pooled (for charts of the same data).
+ *
+ * @example
+ * collect(testHours(input, test), test.route, (b) => b.num[test.subject]);
+ */
+export function testHours(input: AnalysisInput, t: Pick<DriftTest, 'route' | 'subject' | 'pooled'>): readonly HourBuckets[] {
+  if (t.pooled?.reason === 'episode') return [...(input.pending?.get(pendingKey(t.route, t.subject)) ?? []), ...input.windowHours];
+  if (t.pooled?.reason === 'power') return [...(input.previousHours ?? []), ...input.windowHours];
+  return input.windowHours;
 }
 
 /** Key of {@link AnalysisInput.pending}. */
@@ -47,6 +74,13 @@ export interface AnalysisResult {
   breaches: DriftTest[];
   /** Breaches so strong they skip hysteresis: q < α/100 and effect ≥ 2× threshold. */
   large: Set<DriftTest>;
+  /**
+   * Tests that did not breach and could not have detected the minimum effect (power < 50% at
+   * `level`): reported in `unmeasured`, and neither a breach nor a clean window for hysteresis.
+   */
+  inconclusive: Set<DriftTest>;
+  /** The Bonferroni level α / tests that the minimum-detectable-effect power is computed at. */
+  level: number;
   unmeasured: DriftUnmeasured[];
   /** Model and template mix per route, window vs baseline ("what changed"). */
   context: Record<string, RouteContext>;
@@ -82,9 +116,10 @@ export function analyzeDrift(input: AnalysisInput): AnalysisResult {
   const seen = new Set<string>();
   for (const h of [...input.windowHours, ...input.baselineHours]) for (const r of Object.keys(h)) seen.add(r);
   const routes = (input.routes ?? [...seen]).slice().sort((a, b) => (a === ALL_ROUTES ? -1 : b === ALL_ROUTES ? 1 : a < b ? -1 : a > b ? 1 : 0));
-  const outcomes: TestOutcome[] = [];
+  const subjects: Subject[] = [];
   const context: Record<string, RouteContext> = {};
   const hours = Math.max(1, Math.round((input.window.end - input.window.start) / HOUR));
+  const previous = input.previousHours ?? [];
 
   const multiRoute = routes.filter((r) => r !== ALL_ROUTES).length > 1;
   for (const route of routes) {
@@ -92,41 +127,43 @@ export function analyzeDrift(input: AnalysisInput): AnalysisResult {
     // distributions shift every hour by design. Distribution tests run per route; `*` keeps the
     // sigma windows, whose same-hour-of-week baseline absorbs the mixture's seasonality.
     const distributionTests = !(multiRoute && route === ALL_ROUTES);
-    const hoursFor = (subject: string): readonly HourBuckets[] => {
+    /** A distribution subject: run on the window (or its pending episode), re-runnable on more hours. */
+    const add = (subject: string, run: (winHours: readonly HourBuckets[]) => TestOutcome[]) => {
       const earlier = input.pending?.get(pendingKey(route, subject));
-      return earlier ? [...earlier, ...input.windowHours] : input.windowHours;
+      const outcomes = run(earlier ? [...earlier, ...input.windowHours] : input.windowHours);
+      const pooled = earlier ? { reason: 'episode' as const, hours: earlier.length } : undefined;
+      subjects.push({ outcomes, pooled, run: earlier ? undefined : run });
     };
     for (const f of NUMERIC_FEATURES) {
       if (!f.tested || !distributionTests) continue;
-      const win = collect(hoursFor(f.name), route, (b) => b.num[f.name]);
       const base = collect(input.baselineHours, route, (b) => b.num[f.name]);
-      outcomes.push(testNumeric(route, f, win, base, opts));
+      add(f.name, (h) => testNumeric(route, f, collect(h, route, (b) => b.num[f.name]), base, opts));
     }
     for (const f of FLAG_FEATURES) {
       if (!f.tested) continue;
       if (!distributionTests) {
         // Across routes: stratified by route, so the moving route mix cannot fake a change.
-        const strata = routes
-          .filter((r) => r !== ALL_ROUTES)
-          .map((r) => ({ route: r, window: collect(hoursFor(f.name), r, (b) => b.flag[f.name]), baseline: collect(input.baselineHours, r, (b) => b.flag[f.name]) }));
-        outcomes.push(testRateStratified(route, f, strata, opts));
+        const others = routes.filter((r) => r !== ALL_ROUTES);
+        const bases = others.map((r) => collect(input.baselineHours, r, (b) => b.flag[f.name]));
+        add(f.name, (h) => [
+          testRateStratified(route, f, others.map((r, i) => ({ route: r, window: collect(h, r, (b) => b.flag[f.name]), baseline: bases[i] as FlagAgg[] })), opts),
+        ]);
         continue;
       }
-      const win = collect(hoursFor(f.name), route, (b) => b.flag[f.name]);
       const base = collect(input.baselineHours, route, (b) => b.flag[f.name]);
-      outcomes.push(testRate(route, f, win, base, opts));
+      add(f.name, (h) => [testRate(route, f, collect(h, route, (b) => b.flag[f.name]), base, opts)]);
     }
     for (const f of CATEGORICAL_FEATURES) {
-      const win = collect(hoursFor(f.name), route, (b) => b.cat[f.name]);
+      if (!f.tested || !distributionTests) continue;
       const base = collect(input.baselineHours, route, (b) => b.cat[f.name]);
-      if (f.tested && distributionTests) outcomes.push(testCategorical(route, f, win, base, opts));
+      add(f.name, (h) => [testCategorical(route, f, collect(h, route, (b) => b.cat[f.name]), base, opts)]);
     }
     for (const metric of SERIES_METRICS) {
       // A mixture's p95 jumps between its routes' modes as their shares move: per route only.
       if (!distributionTests && metric.kind === 'p95') continue;
-      outcomes.push(testSigma(route, metric, input.series, input.window.end, hours, opts, input.sigma));
+      subjects.push({ outcomes: [testSigma(route, metric, input.series, input.window.end, hours, opts, input.sigma)] });
       // Spend and traffic also get a daily view from hourly runs: a slow leak shows over a day.
-      if (metric.kind === 'total' && hours < 24) outcomes.push(testSigma(route, metric, input.series, input.window.end, 24, opts, input.sigma));
+      if (metric.kind === 'total' && hours < 24) subjects.push({ outcomes: [testSigma(route, metric, input.series, input.window.end, 24, opts, input.sigma)] });
     }
     const dim = (name: string, hoursList: readonly HourBuckets[]) =>
       topShares(labelCounts(collect(hoursList, route, (b) => b.cat[name])), 3);
@@ -136,11 +173,56 @@ export function analyzeDrift(input: AnalysisInput): AnalysisResult {
     };
   }
 
+  // Minimum-detectable-effect policy (power.ts): the level a lone finding needs under BH.
+  const level = opts.alpha / Math.max(1, subjects.reduce((t, s) => t + s.outcomes.filter(isTest).length, 0));
+  const underpowered = (o: TestOutcome) => !isTest(o) || !o.mde || mdePower(o.mde, opts, level) < MIN_POWER;
+  for (const s of subjects) {
+    // A window that cannot detect the minimum effect is pooled with the previous hour(s) — the
+    // "up to 2 windows" rule. Decided from sizes and baseline only, so the p-values stay valid.
+    if (!s.run || previous.length === 0 || !s.outcomes.some((o) => o !== null) || !s.outcomes.every((o) => o === null || underpowered(o))) continue;
+    const pooledOutcomes = s.run([...previous, ...input.windowHours]);
+    if (pooledOutcomes.some(isTest) || s.outcomes.every((o) => !isTest(o))) {
+      s.outcomes = pooledOutcomes;
+      s.pooled = { reason: 'power', hours: previous.length };
+    }
+  }
+  const outcomes: TestOutcome[] = [];
+  for (const s of subjects) {
+    for (const o of s.outcomes) {
+      if (isTest(o)) {
+        if (s.pooled) o.pooled = s.pooled;
+        if (o.mde) o.power = mdePower(o.mde, opts, level);
+      }
+      outcomes.push(o);
+    }
+  }
+
   const tests = outcomes.filter(isTest);
   const unmeasured = outcomes.filter((o): o is DriftUnmeasured => o !== null && !isTest(o));
   const q = benjaminiHochberg(tests.map((t) => t.pValue));
   tests.forEach((t, i) => (t.qValue = q[i] as number));
   const breaches = tests.filter((t) => (t.qValue as number) < opts.alpha && t.effectRatio >= 1);
   const large = new Set(breaches.filter((t) => (t.qValue as number) < opts.alpha / 100 && t.effectRatio >= 2));
-  return { tests, breaches, large, unmeasured, context };
+  // A breach pooled for power counts for both windows only if each hour alone shows the change.
+  for (const s of subjects) {
+    if (s.pooled?.reason !== 'power' || !s.run) continue;
+    const hit = s.outcomes.filter((o): o is DriftTest => isTest(o) && breaches.includes(o));
+    if (hit.length === 0) continue;
+    const all = s.outcomes.filter(isTest);
+    const ok = corroborates(all, s.run(previous)) && corroborates(all, s.run(input.windowHours));
+    for (const t of hit) t.corroborated = ok;
+  }
+  // Not significant and unable to detect the minimum effect: insufficient data, not "no drift".
+  const breached = new Set(breaches.map((t) => pendingKey(t.route, t.subject)));
+  const inconclusive = new Set<DriftTest>();
+  const reported = new Set<string>();
+  for (const t of tests) {
+    const key = pendingKey(t.route, t.subject);
+    if (t.power === undefined || t.power >= MIN_POWER || breached.has(key)) continue;
+    inconclusive.add(t);
+    if (reported.has(key)) continue;
+    reported.add(key);
+    unmeasured.push({ route: t.route, subject: t.subject, reason: 'insufficient_data', detail: underpoweredDetail(t, level) });
+  }
+  return { tests, breaches, large, inconclusive, unmeasured, context, level };
 }

@@ -1,7 +1,7 @@
 import { HOUR } from '../captures/partitions.ts';
 import type { Finding } from '../report/types.ts';
 import type { NumericAgg, RouteBucket } from './aggregate.ts';
-import { pendingKey, type AnalysisInput, type HourBuckets } from './analyze.ts';
+import { testHours, type AnalysisInput, type HourBuckets } from './analyze.ts';
 import { valueAt, type Point } from './analyze-sigma.ts';
 import type { DriftTest } from './analyze-types.ts';
 import { NUMERIC_FEATURES } from './features.ts';
@@ -146,7 +146,7 @@ function collect(hours: readonly HourBuckets[], route: string, pick: (b: RouteBu
 
 /**
  * Adds chart data to the drift findings of a run: `baseline.chart` / `current.chart` quantiles
- * for numeric findings (the window pooled with a pending episode's hours, as its test was), and
+ * for numeric findings (the hours its test covered, see `testHours`), and
  * `current.chart` series with the band for sigma findings. Rate and categorical findings already
  * carry what their charts need (rates with Wilson intervals, top label shares).
  *
@@ -160,8 +160,7 @@ export function attachDriftCharts(findings: Finding[], testOf: ReadonlyMap<strin
     if (t.kind === 'drift.numeric') {
       const feature = NUMERIC_FEATURES.find((x) => x.name === t.subject);
       if (!feature) continue;
-      const earlier = input.pending?.get(pendingKey(t.route, t.subject)) ?? [];
-      const cur = quantileChart(collect([...earlier, ...input.windowHours], t.route, (b) => b.num[feature.name]));
+      const cur = quantileChart(collect(testHours(input, t), t.route, (b) => b.num[feature.name]));
       const base = quantileChart(collect(input.baselineHours, t.route, (b) => b.num[feature.name]));
       if (cur && base) {
         f.current.chart = cur;

@@ -45,19 +45,40 @@ export async function saveHysteresis(store: ResultsStore, windowMs: number, stat
 }
 
 /**
- * One hysteresis observation per test of the analysis, with the test kept by fingerprint.
+ * One hysteresis observation per tested subject (fingerprint) of the analysis. A subject with
+ * several tests (numeric: KS and Mann–Whitney) breaches when any of them does; its representative
+ * test is the breaching one with the smallest q (else the smallest p). Inconclusive tests (did not
+ * breach, could not detect the minimum effect) are no observation: neither a breach nor a clean
+ * window. A breach pooled with the previous hour because the window alone was underpowered, and
+ * corroborated by each hour alone, observes `spans: 2`.
  *
  * @example
  * const { observations, byFingerprint } = driftObservations(analysis);
  */
 export function driftObservations(analysis: AnalysisResult): { observations: Observation[]; byFingerprint: Map<string, DriftTest> } {
   const breaches = new Set(analysis.breaches);
-  const observations: Observation[] = [];
   const byFingerprint = new Map<string, DriftTest>();
+  const conclusive = new Set<string>();
+  const rank = (t: DriftTest) => [breaches.has(t) ? 0 : 1, breaches.has(t) ? (t.qValue ?? t.pValue) : t.pValue] as const;
   for (const t of analysis.tests) {
     const fingerprint = driftFingerprint(t.kind, t.route, t.subject);
-    byFingerprint.set(fingerprint, t);
-    observations.push({ fingerprint, kind: t.kind, route: t.route, subject: t.subject, breach: breaches.has(t), large: analysis.large.has(t) });
+    if (!analysis.inconclusive?.has(t)) conclusive.add(fingerprint);
+    const best = byFingerprint.get(fingerprint);
+    if (!best) {
+      byFingerprint.set(fingerprint, t);
+      continue;
+    }
+    const [a0, a1] = rank(t);
+    const [b0, b1] = rank(best);
+    if (a0 < b0 || (a0 === b0 && a1 < b1)) byFingerprint.set(fingerprint, t);
+  }
+  const observations: Observation[] = [];
+  for (const [fingerprint, t] of byFingerprint) {
+    if (!conclusive.has(fingerprint)) continue;
+    const breach = breaches.has(t);
+    const large = breach && analysis.tests.some((x) => analysis.large.has(x) && x.kind === t.kind && x.route === t.route && x.subject === t.subject);
+    const spans = breach && t.pooled?.reason === 'power' && t.corroborated ? 1 + t.pooled.hours : 1;
+    observations.push({ fingerprint, kind: t.kind, route: t.route, subject: t.subject, breach, large, ...(spans > 1 ? { spans } : {}) });
   }
   return { observations, byFingerprint };
 }

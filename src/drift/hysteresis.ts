@@ -56,6 +56,12 @@ export interface Observation {
   breach: boolean;
   /** Fires without waiting for k of m. */
   large: boolean;
+  /**
+   * Windows the test's evidence covers, this one and the ones before it (default 1). A test that
+   * pooled the previous window because neither could detect the minimum effect alone observes 2:
+   * its breach counts for each covered window that has no conclusive result of its own.
+   */
+  spans?: number;
 }
 
 /** Options of {@link stepHysteresis} (`config.drift`). */
@@ -115,6 +121,15 @@ export function stepHysteresis(
       ? { ...before, history: [...before.history] }
       : { kind: o.kind, route: o.route, subject: o.subject, status: 'clear', history: [], clean: 0, lastEnd: windowEnd };
     e.history = e.history.filter((h) => h.end > windowEnd - m * windowMs && h.end < windowEnd);
+    if (o.breach && (o.spans ?? 1) > 1) {
+      // The breach covers earlier windows too; fill those that were never conclusively tested
+      // (a recorded clean window stays clean: the pooled test leaned on this window's data).
+      for (let j = 1; j < (o.spans as number); j++) {
+        const end = windowEnd - j * windowMs;
+        if (end > windowEnd - m * windowMs && !e.history.some((h) => h.end === end)) e.history.push({ end, breach: true });
+      }
+      e.history.sort((x, y) => x.end - y.end);
+    }
     e.history.push({ end: windowEnd, breach: o.breach });
     e.lastEnd = windowEnd;
     const breaches = e.history.filter((h) => h.breach).length;

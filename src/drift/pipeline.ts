@@ -149,8 +149,11 @@ async function finalize(ctx: PipelineContext, run: RunRequest, merged: DriftPart
   const now = ctx.now();
   const prevState = await loadHysteresis(store, windowMs);
   const pending = windowMs === HOUR ? pendingEpisodes(prevState, span.start, (h) => baseline.hours.get(h)) : new Map();
+  // An hourly window too small to detect the minimum effect is pooled with the hour before it.
+  const previousHour = windowMs === HOUR ? baseline.hours.get(span.start - HOUR) : undefined;
   const analysisInput = {
     pending,
+    ...(previousHour ? { previousHours: [previousHour] } : {}),
     window: span,
     windowHours: windowBuckets,
     baselineHours: [...baseline.hours.keys()].sort((a, b) => a - b).map((h) => baseline.hours.get(h) as HourBuckets),

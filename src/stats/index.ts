@@ -14,7 +14,7 @@ export { chiSquareHomogeneity, gTest, type HomogeneityResult } from './contingen
 export { cochranMantelHaenszel, type CmhResult, type Stratum2x2 } from './cmh.ts';
 export { jensenShannonDistance } from './divergence.ts';
 export { benjaminiHochberg } from './fdr.ts';
-export { welchTTest, welchTTestFromMoments, moments, type MomentSummary, type WelchResult } from './welch.ts';
+export { mannWhitneyU, mannWhitneyUSorted, type MannWhitneyResult, type MannWhitneyOptions } from './mann-whitney.ts';
 export { binomialPower, normalPower, chiSquarePowerApprox } from './power.ts';
 export { mcnemarExact, mcnemarMinDiscordant, type McNemarResult } from './mcnemar.ts';
 export { pairedBootstrap, type PairedBootstrapOptions, type PairedBootstrapResult } from './paired-bootstrap.ts';

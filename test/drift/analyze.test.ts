@@ -100,12 +100,15 @@ describe('analyzeDrift', () => {
   });
 
   it('reports insufficient_data when KS cannot reach alpha at these sizes', () => {
-    // 5 vs 5: the smallest two-sided KS p-value is 2 / C(10, 5) = 0.0079 < 0.01, so it is tested.
+    // 5 vs 5: the smallest two-sided KS p-value is 2 / C(10, 5) = 0.0079 < 0.01, so it is tested;
+    // but 5 rows cannot detect the minimum effect, so "not significant" is reported as
+    // insufficient_data (the minimum-detectable-effect policy), not as "no drift".
     const r = scenario({ rows: 5 }, { rows: 5 }, 1);
     const u = r.unmeasured.find((x) => x.route === 'answer' && x.subject === 'output_tokens');
     expect(ksMinPValue(5, 5)).toBeLessThan(0.01);
-    expect(u).toBeUndefined();
-    expect(r.tests.some((x) => x.route === 'answer' && x.subject === 'output_tokens')).toBe(true);
+    expect(r.tests.some((x) => x.route === 'answer' && x.subject === 'output_tokens' && x.test === 'ks')).toBe(true);
+    expect(u?.reason).toBe('insufficient_data');
+    expect(u?.detail).toMatch(/could detect the minimum change with \d+% power at p < .*not evidence of no drift/);
     // 5 vs 4: 2 / C(9, 4) = 0.016, no outcome could be significant.
     expect(ksMinPValue(5, 4)).toBeGreaterThan(0.01);
     const r2 = scenario({ rows: 5 }, { rows: 4 }, 1);

@@ -92,6 +92,30 @@ describe('hysteresis', () => {
   });
 });
 
+describe('breaches of tests pooled over two windows', () => {
+  const spanObs = (spans: number): Observation[] => [{ ...(obs(true)[0] as Observation), spans }];
+
+  it('count for the earlier window too when it has no result of its own: fires within the 2 windows', () => {
+    // Previous window untestable (inconclusive), this one a corroborated 2-window breach.
+    const { state } = replay([null]);
+    const end = T + 2 * HOUR;
+    const step = stepHysteresis(state, spanObs(2), end, HOUR, opts, end);
+    expect(step.transitions.get(fp)).toMatchObject({ status: 'firing', changed: true, since: T });
+    expect(step.state.entries[fp]?.history).toEqual([
+      { end: T + HOUR, breach: true },
+      { end, breach: true },
+    ]);
+  });
+
+  it('do not overwrite an earlier window recorded clean, and count once without spans', () => {
+    const { state } = replay([true, false, false]);
+    const end = T + 4 * HOUR;
+    // The window before was tested clean: the 2-window breach counts for this window only.
+    expect(stepHysteresis(state, spanObs(2), end, HOUR, opts, end).transitions.get(fp)?.status).toBe('pending');
+    expect(stepHysteresis(emptyHysteresisState(), spanObs(1), end, HOUR, opts, end).transitions.get(fp)?.status).toBe('pending');
+  });
+});
+
 describe('pending episodes', () => {
   it('lists the earlier hours of pending subjects, capped at m − 1 hours', async () => {
     const { pendingEpisodes } = await import('../../src/drift/hysteresis-store.ts');

@@ -85,7 +85,7 @@ describe('drift pipeline (fs source, fs store)', () => {
     expect(f?.state).toBe('firing');
     expect(f?.kind).toBe('drift.numeric');
     expect(f?.summary).toMatch(
-      /^answer: output tokens p50 \d+ → \d+ \(\+\d+%\) since 00:00 UTC; KS D = 0\.\d\d, q (<|=) [\d.e-]+; n = 200 vs [\d,]+$/,
+      /^answer: output tokens p50 \d+ → \d+ \(\+\d+%\) since 00:00 UTC; (Mann–Whitney P\(window > baseline\) = 0\.\d\d, )?KS D = 0\.\d\d, q (<|=) [\d.e-]+; n = (200|400) vs [\d,]+$/,
     );
     expect(f?.examples).toHaveLength(5);
     expect(f?.stats.effect).toMatchObject({ ksD: expect.any(Number), wasserstein: expect.any(Number) });
