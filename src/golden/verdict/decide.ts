@@ -98,7 +98,8 @@ export function rebaselineVerdict(current: readonly CaseResult[], changes: Suite
  * 4. Otherwise `no-change` only if the suite could have detected a drop of
  *    `minDetectableDrop`: the fewest confirmed regressions that would be significant given m,
  *    divided by the pairs, must not exceed it; else `inconclusive`, with the number of paired
- *    cases that would suffice. Fewer than `minPairedCases` pairs is `inconclusive` outright.
+ *    cases that would suffice. Fewer than `minPairedCases` pairs is never `no-change`. A
+ *    significant result stands at any size (the exact test is valid for small n).
  *
  * The paired bootstrap CI of the mean score difference and the Wilson intervals are reported as
  * the size of the change; they do not move the gate.
@@ -182,9 +183,11 @@ export function decideVerdict(current: readonly CaseResult[], baseline: { runId:
   const rates = beforeRate && nowRate ? `pass rate ${pct(beforeRate.rate)} → ${pct(nowRate.rate)}; ` : '';
   const tally = `${plural(b, 'confirmed regression')}, ${plural(c, 'confirmed improvement')}${counts.flaky ? `, ${counts.flaky} flaky` : ''}${counts.infra ? `, ${counts.infra} infra` : ''}`;
 
-  if (!mcnemar || paired.n < minPaired) {
-    return { ...base, verdict: 'inconclusive', reason: `only ${plural(paired.n, 'case')} measured in both runs (need ≥ ${minPaired}); ${tally}` };
+  if (!mcnemar) {
+    return { ...base, verdict: 'inconclusive', reason: `no case was measured in both runs; ${tally}` };
   }
+  // Evidence is evidence: the exact test is valid at any size, so a significant result stands
+  // even in a small suite; the size floors only stop a small suite from claiming "no change".
   const pReg = mcnemar.regression.pGreater;
   const pImp = mcnemar.improvement.pLess;
   if (pReg <= alpha) {
@@ -192,6 +195,9 @@ export function decideVerdict(current: readonly CaseResult[], baseline: { runId:
   }
   if (pImp <= alpha) {
     return { ...base, verdict: 'improvement', reason: `${rates}${tally} (exact McNemar p = ${fmtP(pImp)})` };
+  }
+  if (paired.n < minPaired) {
+    return { ...base, verdict: 'inconclusive', reason: `only ${plural(paired.n, 'case')} measured in both runs (need ≥ ${minPaired}); ${tally}` };
   }
   if (detectableDrop > minDrop) {
     return {

@@ -83,6 +83,9 @@ describe('decideVerdict', () => {
     const tiny = decideVerdict(run(5, 5), { runId: 'base', results: run(5, 5) });
     expect(tiny.verdict).toBe('inconclusive');
     expect(tiny.reason).toMatch(/only 5 cases measured in both runs \(need ≥ 10\)/);
+    // A significant result stands in a small suite: every case broke for certain.
+    const broken = run(6, 6).map((c) => r(c.caseId, 'fail', { retries: ['fail', 'fail'] }));
+    expect(decideVerdict(broken, { runId: 'base', results: run(6, 6) }).verdict).toBe('regression');
   });
 
   it('says no-change on a large stable suite and improvement on confirmed fixes', () => {
