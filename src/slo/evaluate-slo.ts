@@ -22,8 +22,13 @@ export interface SloResult {
   objective: string;
   target: number;
   period: string;
-  /** `burning` when a rule fires; `insufficient_data` when the budget cannot be measured. */
+  /**
+   * `burning` when a rule fires; `insufficient_data` when the budget cannot be measured or no rule
+   * could be evaluated (never `ok` without a measured rule); else `ok`.
+   */
   status: 'burning' | 'ok' | 'insufficient_data';
+  /** Why the SLO is `insufficient_data`. */
+  detail?: string;
   budget: Budget;
   windows: BurnWindow[];
   rules: RuleResult[];
@@ -105,6 +110,10 @@ function humanHours(h: number): string {
 /** A share as a percentage with the digits it needs: 99.9%, 98%, 99.95%. */
 const pct = (x: number): string => `${Number((x * 100).toPrecision(6)).toLocaleString('en-US', { maximumFractionDigits: 3 })}%`;
 
+/** "page-fast: 13 events in 5m, need 20; …" — why each rule has no verdict. */
+const ruleGaps = (rules: readonly RuleResult[]): string =>
+  rules.map((r) => `${r.rule}: ${[r.long, r.short].find((w) => w.status !== 'measured')?.detail ?? 'not measured'}`).join('; ');
+
 const burnText = (w: BurnWindow): string => `${(w.burnRate as number).toFixed(1)}× over ${w.window}`;
 
 /** Input of {@link evaluateSlo}. */
@@ -149,6 +158,8 @@ export function evaluateSlo(input: EvaluateInput): { result: SloResult; finding?
     .filter((r) => r.status === 'firing')
     .sort((a, b) => (a.severity === b.severity ? b.factor - a.factor : a.severity === 'critical' ? -1 : 1));
   const route = routeLabel(slo.route);
+  // Not `ok` unless at least one rule was evaluated: a budget alone cannot say the burn is fine.
+  const unmeasured = budget.status !== 'measured' ? budget.detail : results.every((r) => r.status === 'insufficient_data') ? `no burn rule could be evaluated (${ruleGaps(results)})` : undefined;
   const result: SloResult = {
     name: slo.name,
     kind: slo.kind,
@@ -156,7 +167,8 @@ export function evaluateSlo(input: EvaluateInput): { result: SloResult; finding?
     objective: objectiveText(slo),
     target: slo.target,
     period: slo.period,
-    status: firing.length ? 'burning' : budget.status === 'insufficient_data' ? 'insufficient_data' : 'ok',
+    status: firing.length ? 'burning' : unmeasured !== undefined ? 'insufficient_data' : 'ok',
+    ...(!firing.length && unmeasured !== undefined ? { detail: unmeasured } : {}),
     budget,
     windows: [...windows.entries()].sort((a, b) => a[0] - b[0]).map(([, w]) => w),
     rules: results,
@@ -168,11 +180,15 @@ export function evaluateSlo(input: EvaluateInput): { result: SloResult; finding?
   const top = firing[0];
   if (!top) return { result };
   const good = 1 - (top.long.badShare as number);
+  // With history over part of the period the budget is the bad share of the events seen (as a
+  // rolling-window query over short history would say): name the coverage, so "spent" on two
+  // days of history is not read as a month's budget gone.
+  const partial = budget.coverage < 1 ? ` (history covers ${formatRate(budget.coverage)} of the ${slo.period})` : '';
   const left =
     budget.status === 'measured'
       ? (budget.remaining as number) <= 0
-        ? `the ${slo.period} budget is spent (${formatRate(budget.consumed as number)} used)`
-        : `${formatRate(budget.remaining as number)} of the ${slo.period} budget left${ttl !== null ? `, gone in ${humanHours(ttl / HOUR)} at this rate` : ''}`
+        ? `the ${slo.period} budget is spent (${formatRate(budget.consumed as number)} used)${partial}`
+        : `${formatRate(budget.remaining as number)} of the ${slo.period} budget left${partial}${ttl !== null ? `, gone in ${humanHours(ttl / HOUR)} at this rate` : ''}`
       : `budget over ${slo.period} not measurable yet`;
   const summary =
     `${slo.name}${route === '*' ? '' : ` (${route})`}: error budget burning ${burnText(top.long)} and ${burnText(top.short)} ` +

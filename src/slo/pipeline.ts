@@ -131,7 +131,8 @@ async function finalize(ctx: PipelineContext, run: RunRequest, merged: SloPartia
   const create = accumulatorFactory(ctx);
   const fresh = new Map(merged.hours.map((h) => [h.start, h]));
   const windowHours = hoursOverlapping(span).map((h) => fresh.get(h) ?? create(h).finish());
-  const result: SloFinalizeResult = await buildSections(ctx, span, windowHours);
+  // A window without a single capture object writes no history (see buildSections).
+  const result: SloFinalizeResult = await buildSections(ctx, span, windowHours, { persist: merged.input.objects > 0 || accounting.planned > 0 });
 
   const statusReasons: string[] = [];
   const rejected = totalRejected(merged.input);
@@ -149,7 +150,7 @@ async function finalize(ctx: PipelineContext, run: RunRequest, merged: SloPartia
   let status: RunReport['status'] = statusReasons.length > 0 ? 'degraded' : 'ok';
   if (merged.input.populationRecords === 0) {
     status = 'unmeasurable';
-    statusReasons.unshift('no population records in the window');
+    statusReasons.unshift(merged.input.objects === 0 && accounting.planned === 0 ? 'no capture objects in the window (check captures.source; nothing was stored as history)' : 'no population records in the window');
   }
   return {
     ...reportHeader({ ...run, pipeline: 'slo' }, ctx.now()),

@@ -33,18 +33,28 @@ export interface SloFinalizeResult {
 
 /**
  * Persists `windowHours` (one per hour of `span`, empty hours included) and evaluates cost and
- * SLOs at `span.end` against the stored history.
+ * SLOs at `span.end` against the stored history. With `persist: false` (a run that found no
+ * capture object at all) nothing is written: an empty listing is more likely a source that is
+ * late or misconfigured than a day without traffic, and stored zeros would read as $0 and as
+ * event-free hours of every SLO.
  *
  * @example
  * const { sections, findings } = await buildSections(ctx, span, windowHours);
  */
-export async function buildSections(ctx: PipelineContext, span: { start: number; end: number }, windowHours: readonly SloHour[]): Promise<SloFinalizeResult> {
+export async function buildSections(
+  ctx: PipelineContext,
+  span: { start: number; end: number },
+  windowHours: readonly SloHour[],
+  options: { persist?: boolean } = {},
+): Promise<SloFinalizeResult> {
   const { config, store } = ctx;
   const cost = config.cost;
 
   // 1. Persist the window (zero traffic is a fact, a missing file a gap).
   const known = new Map<number, HourSummary>();
-  for (const h of windowHours) known.set(h.start, (await saveHour(store, h, { maxValuesPerHour: cost.maxValuesPerHour })).summary);
+  if (options.persist !== false) {
+    for (const h of windowHours) known.set(h.start, (await saveHour(store, h, { maxValuesPerHour: cost.maxValuesPerHour })).summary);
+  }
 
   // 2. History: every summary any part needs, read once.
   const periods = config.slos.map((s) => parseDuration(s.period));
@@ -143,7 +153,7 @@ export async function buildSections(ctx: PipelineContext, span: { start: number;
     slos.push(evaluated.result);
     if (evaluated.finding) findings.push(evaluated.finding);
     if (evaluated.result.status === 'insufficient_data') {
-      unmeasured.push({ route: evaluated.result.route, subject: slo.name, reason: 'insufficient_data', ...(evaluated.result.budget.detail ? { detail: evaluated.result.budget.detail } : {}) });
+      unmeasured.push({ route: evaluated.result.route, subject: slo.name, reason: 'insufficient_data', ...(evaluated.result.detail ? { detail: evaluated.result.detail } : {}) });
     }
   }
   findings.sort((a, b) => (a.severity === b.severity ? (a.fingerprint < b.fingerprint ? -1 : 1) : a.severity === 'critical' ? -1 : b.severity === 'critical' ? 1 : a.severity === 'warning' ? -1 : 1));

@@ -9,7 +9,7 @@ import type { MonthProjection } from './projection.ts';
  */
 
 interface CostSection {
-  total: { usd: number; se: number; unpricedRows: number };
+  total: { usd: number; se: number; rows: number; unpricedRows: number };
   month: MonthProjection;
   longTail: Record<string, { text: string } | null>;
 }
@@ -24,7 +24,7 @@ const pct = (x: number): string => `${Number((x * 100).toPrecision(4))}%`;
  */
 export function sloLine(s: SloResult): string {
   const b = s.budget;
-  if (s.status === 'insufficient_data' || b.status !== 'measured') return `${s.name}: insufficient data (${b.detail ?? 'no events'})`;
+  if (s.status === 'insufficient_data' || b.status !== 'measured') return `${s.name}: insufficient data (${s.detail ?? b.detail ?? 'no events'})`;
   const good = b.total > 0 ? b.good / b.total : 0;
   const measured = s.windows.filter((w) => w.status === 'measured');
   const hottest = measured.sort((x, y) => (y.burnRate ?? 0) - (x.burnRate ?? 0))[0];
@@ -45,12 +45,19 @@ export function summarizeSlo(report: RunReport): string[] {
   const slo = report.sections.slo as { slos: SloResult[] } | undefined;
   const lines: string[] = [];
   if (cost) {
+    const { rows, unpricedRows } = cost.total;
     const se = cost.total.se > 0 ? ` ± ${formatValue(cost.total.se, 'USD')}` : '';
-    const unpriced = cost.total.unpricedRows > 0 ? `, ${cost.total.unpricedRows} records unpriced` : '';
-    lines.push(`cost ${formatValue(cost.total.usd, 'USD')}${se} in the window${unpriced}`);
+    const unpriced = unpricedRows > 0 ? `, ${unpricedRows} records unpriced` : '';
+    // Nothing read, or nothing priced, is not $0 spent.
+    if (rows === 0) lines.push('cost: no population records in the window (not $0: nothing was measured)');
+    else if (unpricedRows === rows) lines.push(`cost: none of the ${rows} records in the window could be priced (see sections.cost.total.unpricedReasons)`);
+    else lines.push(`cost ${formatValue(cost.total.usd, 'USD')}${se} in the window${unpriced}`);
     const p = cost.month.projection;
     const interval = p.low !== null && p.high !== null ? ` (95%: ${formatValue(p.low, 'USD')} – ${formatValue(p.high, 'USD')})` : '';
-    lines.push(`month ${cost.month.month}: ${formatValue(cost.month.usd, 'USD')} so far, ${p.usd === null ? `no projection (${p.detail})` : `month-end ≈ ${formatValue(p.usd, 'USD')}${interval}`}`);
+    if (cost.month.hoursCovered > 0) {
+      lines.push(`month ${cost.month.month}: ${formatValue(cost.month.usd, 'USD')} so far, ${p.usd === null ? `no projection (${p.detail})` : `month-end ≈ ${formatValue(p.usd, 'USD')}${interval}`}`);
+      if (p.usd !== null && cost.month.caveats?.length) lines.push(`  projection caveats: ${cost.month.caveats.join('; ')}`);
+    }
     const tail = cost.longTail.prompt_template_version ?? cost.longTail.tenant_id;
     if (tail) lines.push(tail.text);
   }

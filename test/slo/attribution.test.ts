@@ -6,7 +6,7 @@ import { longTail, rankValues, topMovers } from '../../src/slo/attribution.ts';
 import { addCost, emptyCost, totalCost, type CostCell } from '../../src/slo/cells.ts';
 import { pricingConfigSchema } from '../../src/slo/pricing-config.ts';
 import { PriceTable } from '../../src/slo/pricing.ts';
-import { projectMonth } from '../../src/slo/projection.ts';
+import { dailyTrend, projectMonth } from '../../src/slo/projection.ts';
 import type { HourSummary } from '../../src/slo/history.ts';
 import { rec, summary } from './helpers.ts';
 
@@ -119,7 +119,7 @@ describe('month-end projection', () => {
       expect(m.rateDays, `case ${i}`).toBe(p.daily.length);
       expect(m.usd).toBeCloseTo(p.mtd, 4);
       expect(m.projection.status).toBe('measured');
-      expect(m.projection.usd! / p.usd - 1).toBeLessThan(1e-5);
+      expect(Math.abs(m.projection.usd! / p.usd - 1)).toBeLessThan(1e-5);
       expect(Math.abs(m.projection.low! / p.low - 1)).toBeLessThan(1e-5);
       expect(Math.abs(m.projection.high! / p.high - 1)).toBeLessThan(1e-5);
     }
@@ -134,5 +134,32 @@ describe('month-end projection', () => {
     expect(m.rateDays).toBe(1);
     expect(m.projection).toMatchObject({ status: 'insufficient_data', low: null, high: null });
     expect(m.projection.usd).toBe(360 + (29 * 24 + 12) * 10);
+  });
+
+  it('states its caveats: a trend of the rate days, rate days that are not whole weeks, month hours without history', () => {
+    // History from 10 March; spend grows 5% a day; the run ends at midnight of 20 March.
+    const end = Date.UTC(2026, 2, 20);
+    const hours = new Map<number, HourSummary>();
+    for (let h = Date.UTC(2026, 2, 10); h < end; h += HOUR) hours.set(h, summary(h, { answer: cellOf(10 * 1.05 ** Math.floor((h - Date.UTC(2026, 2, 10)) / (24 * HOUR))) }));
+    const m = projectMonth(hours, end, 5);
+    expect(m.rateDays).toBe(5);
+    expect(m.imputedHours).toBe(9 * 24);
+    expect(m.trendPerDay).toBeGreaterThan(0.04);
+    expect(m.caveats).toEqual([
+      expect.stringMatching(/^daily spend is trending \+\d\.\d%\/day over the last 5 days; the projection assumes a flat rate$/),
+      '5 rate days are not whole weeks: a weekday/weekend pattern biases the rate',
+      '216 h of the month have no history and are projected at the daily rate',
+    ]);
+    // Flat whole weeks with full history: no caveat.
+    const flat = new Map<number, HourSummary>();
+    for (let h = Date.UTC(2026, 2, 1); h < end; h += HOUR) flat.set(h, summary(h, { answer: cellOf(10 + ((h / HOUR) % 5)) }));
+    expect(projectMonth(flat, end, 7).caveats).toEqual([]);
+  });
+
+  it('flags a linear trend at the two-sided 5% level (OLS slope t test)', () => {
+    // scipy.stats.linregress(range(5), y).pvalue: 0.00098 and 0.86.
+    expect(dailyTrend([100, 104, 107, 113, 115])?.significant).toBe(true);
+    expect(dailyTrend([100, 120, 90, 115, 98])?.significant).toBe(false);
+    expect(dailyTrend([100, 104])).toBeNull();
   });
 });

@@ -133,3 +133,23 @@ describe('evaluateSlo', () => {
     expect(result.windows.every((w) => w.status === 'insufficient_data')).toBe(true);
   });
 });
+
+describe('evaluateSlo without a measured rule', () => {
+  it('is insufficient_data, not ok, when the budget is measured but no rule can be evaluated', () => {
+    const slo = sloSchema.parse({ name: 'quiet', kind: 'availability', target: 0.999, minEvents: 100 });
+    // One event per 5 minutes: 8,640 over 30 days (budget measured), but 72 in 6 h and 12 in 1 h.
+    const { result, finding } = evaluateSlo({ slo, series: series(30, 1, () => 0), end: END, skipped: 0, redefined: 0, badExamples: [] });
+    expect(finding).toBeUndefined();
+    expect(result.budget.status).toBe('measured');
+    expect(result.rules.every((r) => r.status === 'insufficient_data')).toBe(true);
+    expect(result.status).toBe('insufficient_data');
+    expect(result.detail).toBe('no burn rule could be evaluated (page-fast: 12 events in 1h, need 100; page-slow: 72 events in 6h, need 100; ticket: 72 events in 6h, need 100)');
+  });
+
+  it('names the history coverage when the budget is spent over part of the period', () => {
+    const slo = sloSchema.parse({ name: 'availability', kind: 'availability', target: 0.999 });
+    // Four days of history at 20× in the last hour and 1.2× before it.
+    const { finding } = evaluateSlo({ slo, series: series(4, 50, (t) => (t >= END - HOUR ? 1 : 0.06)), end: END, skipped: 0, redefined: 0, badExamples: [] });
+    expect(finding?.summary).toMatch(/the 30d budget is spent \(\d+% used\) \(history covers 13% of the 30d\)$/);
+  });
+});

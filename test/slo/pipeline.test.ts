@@ -14,6 +14,7 @@ import type { RunReport } from '../../src/report/types.ts';
 import { createInlineAlerting } from '../../src/runtime/alerting.ts';
 import type { SloResult } from '../../src/slo/evaluate-slo.ts';
 import { dimsKey, summaryKey } from '../../src/slo/history.ts';
+import { summarizeSlo } from '../../src/slo/summary.ts';
 import { createFsStore } from '../../src/store/fs-store.ts';
 import { scoresKey } from '../../src/store/keys.ts';
 import { mulberry32 } from '../../src/stats/index.ts';
@@ -193,6 +194,22 @@ describe('slo pipeline end to end (fs source, fs store)', () => {
     expect(faithful.rules[0]?.status).toBe('insufficient_data');
     expect(faithful.budget).toMatchObject({ status: 'measured', rows: 40, total: 80, good: 72 });
     expect(faithful.budget.consumed).toBeCloseTo(0.1 / 0.05, 9);
+    // A measured budget alone is not "ok": no rule could say whether the burn is fine.
+    expect(faithful.status).toBe('insufficient_data');
+    // The judged items end 4.5 h before the run's end: the 6 h window is mostly not judged yet.
+    expect(faithful.detail).toBe('no burn rule could be evaluated (warning 1d/6h: history covers 33% of the 6h window)');
+    expect(last.unmeasured).toContainEqual(expect.objectContaining({ subject: 'faithful', reason: 'insufficient_data', detail: faithful.detail }));
+  });
+
+  it('writes no history and reports no $0 for a window without any capture object', async () => {
+    const report = (await runInline(ctx, await getPipeline('slo'), { ...run(END + 24 * HOUR, END + 48 * HOUR), runId: 'slo-empty' })).report;
+    expect(report.status).toBe('unmeasurable');
+    expect(report.statusReasons[0]).toMatch(/^no capture objects in the window/);
+    expect(await ctx.store.get(summaryKey(END + 24 * HOUR))).toBeNull();
+    expect(await ctx.store.get(summaryKey(END + 47 * HOUR))).toBeNull();
+    const lines = summarizeSlo(report);
+    expect(lines[0]).toBe('cost: no population records in the window (not $0: nothing was measured)');
+    expect(lines.join('\n')).not.toMatch(/\$0\.0/);
   });
 
   it('keeps history a later, less complete run would lose', async () => {
