@@ -8,6 +8,7 @@ import { runInline } from '../../../src/pipeline/run-inline.ts';
 import { exitCodeForReport } from '../../../src/pipeline/run-core.ts';
 import { startOpenAiServer, type OpenAiServer } from '../../helpers/openai-server.ts';
 import { arithmeticSuite, caseOf, silentLogger, workspace, type Workspace } from './helpers.ts';
+import { json, startService } from '../target/helpers.ts';
 
 let server: OpenAiServer;
 let ws: Workspace;
@@ -165,6 +166,25 @@ describe('golden runner against the local OpenAI-compatible server', () => {
     // An explicit --baseline of another fingerprint is not compared either.
     v = (await runGolden(e, { runId: 'golden-4', baseline: 'golden-3', ...fast })).runs[0]!.record.verdict;
     expect(v.verdict).toBe('rebaselined');
+  });
+
+  it('runs a suite against the team\'s own HTTP service (body template, JSONPath answer) via --target', async () => {
+    const svc = await startService();
+    try {
+      svc.handler = (req, res) => {
+        const q = (JSON.parse(req.body) as { q: string }).q;
+        json(res, 200, { data: { answer: `A${/question (\d+)/.exec(q)?.[1]}` } });
+      };
+      await ws.writeSuite('arith', arithmeticSuite(12));
+      const e = { ...env(), config: ws.config({ targets: { svc: { kind: 'http', url: `${svc.url}/ask`, body: { q: '{{input}}' }, answerPath: '$.data.answer' } } }) };
+      const rec = (await runGolden(e, { runId: 'golden-1', target: 'svc', ...fast })).runs[0]!.record;
+      expect(rec.target).toBe('svc');
+      expect(rec.verdict.passRate).toMatchObject({ pass: 12, measured: 12 });
+      expect(svc.seen).toHaveLength(12);
+      expect(rec.fingerprint.targetIdentity).toMatchObject({ kind: 'http', answerPath: '$.data.answer' });
+    } finally {
+      await svc.close();
+    }
   });
 
   it('refuses an unknown --target and a suite with unrecorded cases and no target', async () => {
