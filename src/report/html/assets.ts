@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
+import { CLIENT_JS } from './client.ts';
 
 /**
  * The scripts and styles inlined into every report page: uPlot (pinned in package.json, read
@@ -32,7 +32,7 @@ export function reportAssets(): ReportAssets {
     // `</script` cannot occur in the minified library; checked anyway, since the page would break.
     uplotJs: guard(read('uplot/dist/uPlot.iife.min.js'), 'uPlot'),
     uplotCss: read('uplot/dist/uPlot.min.css'),
-    clientJs: guard(readFileSync(fileURLToPath(new URL('./client.js', import.meta.url)), 'utf8'), 'client.js'),
+    clientJs: guard(CLIENT_JS, 'client.ts'),
     uplotVersion: pkg.version,
   };
   return cached;

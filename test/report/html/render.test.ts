@@ -6,6 +6,7 @@ import { failedReport, writeReport } from '../../../src/pipeline/run-core.ts';
 import type { RunRequest } from '../../../src/pipeline/types.ts';
 import { findingId } from '../../../src/alerts/router.ts';
 import { ecdfSpec } from '../../../src/report/html/charts.ts';
+import { CLIENT_JS } from '../../../src/report/html/client.ts';
 import { escapeHtml, safeHref, scriptJson } from '../../../src/report/html/escape.ts';
 import { findingAnchor, htmlKeyFor, renderReportHtml, writeReportHtml } from '../../../src/report/html/index.ts';
 import { REPORT_SCHEMA_VERSION, type Finding, type RunReport } from '../../../src/report/types.ts';
@@ -214,6 +215,12 @@ describe('escaping helpers', () => {
       expect(findingAnchor(fp)).toBe(findingId(fp));
     }
     expect(findingAnchor('a')).not.toBe(findingAnchor('b'));
+  });
+});
+
+describe('the page script', () => {
+  it('parses as a script (it is a string to TypeScript)', () => {
+    expect(() => new Function(CLIENT_JS)).not.toThrow();
   });
 });
 
