@@ -37,7 +37,7 @@ const kinds = (fs: readonly Finding[]) => [...new Set(fs.map((f) => f.kind))].so
 
 describe('report.html in a real browser', () => {
   it('the drift run wrote report.html beside report.json, with numeric, rate, categorical and sigma findings', async () => {
-    expect(kinds(built.report.findings)).toEqual(['drift.categorical', 'drift.numeric', 'drift.rate', 'drift.sigma']);
+    expect(kinds(built.report.findings)).toEqual(expect.arrayContaining(['drift.categorical', 'drift.numeric', 'drift.rate', 'drift.sigma']));
     const page = await readFile(htmlPath, 'utf8');
     expect(page).toContain(built.report.runId);
   });
