@@ -11,6 +11,7 @@ import { benjaminiHochberg } from '../stats/index.ts';
 import { addCost, byCostDesc, emptyCost, mergeTop, totalCost, type CostCell } from './cells.ts';
 import type { CostConfig } from './cost-config.ts';
 import type { HourSummary } from './history.ts';
+import { fillLinks } from './links.ts';
 import type { PriceEvent } from './pricing.ts';
 
 /**
@@ -189,14 +190,7 @@ function toFinding(t: DriftTest, input: AnomalyInput, L: number, weeks: number, 
     baseline: { ...t.baseline, requests: Number(base.cell.pw.toPrecision(6)), usd: Number(base.cell.usd.toPrecision(6)), windows: base.n },
     current: { ...t.current, requests: Number(cur.pw.toPrecision(6)), usd: Number(cur.usd.toPrecision(6)), ...(d ? { decomposition: d } : {}), ...(events.length ? { priceEvents: events } : {}) },
     examples: top.map(([, id]) => id),
-    links: (input.links ?? []).map((l) => ({
-      label: l.label,
-      url: l.url
-        .replaceAll('{route}', encodeURIComponent(t.route))
-        .replaceAll('{from}', encodeURIComponent(new Date(end - L).toISOString()))
-        .replaceAll('{to}', encodeURIComponent(new Date(end).toISOString()))
-        .replaceAll('{request_ids}', encodeURIComponent(top.map(([, id]) => id).join(','))),
-    })),
+    links: fillLinks(input.links, { route: t.route, from: end - L, to: end, ids: top.map(([, id]) => id) }),
     state: 'firing',
   };
 }

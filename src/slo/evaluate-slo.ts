@@ -6,6 +6,7 @@ import { BUCKET_MS, byKeyAsc, type SloCell } from './cells.ts';
 import { budgetOf, burnWindow, evaluateRule, timeToExhaustion, windowCounts, type BurnWindow, type Budget, type EventSeries, type RuleResult } from './burn.ts';
 import { definitionHash } from './classify.ts';
 import type { HourSummary } from './history.ts';
+import { fillLinks } from './links.ts';
 import { burnRules, type SloConfig } from './slo-config.ts';
 
 /**
@@ -195,12 +196,6 @@ export function evaluateSlo(input: EvaluateInput): { result: SloResult; finding?
     `(rule ${top.rule}: ≥ ${Number(top.factor.toPrecision(4))}×); ${pct(good)} of requests met "${objectiveText(slo)}" over ${top.long.window} vs target ${pct(slo.target)}; ${left}`;
   const from = end - Math.max(...rules.map((r) => r.longMs));
   const examples = input.badExamples.slice(0, 10);
-  const fill = (url: string) =>
-    url
-      .replaceAll('{route}', encodeURIComponent(route))
-      .replaceAll('{from}', encodeURIComponent(new Date(from).toISOString()))
-      .replaceAll('{to}', encodeURIComponent(new Date(end).toISOString()))
-      .replaceAll('{request_ids}', encodeURIComponent(examples.join(',')));
   const finding: Finding = {
     fingerprint: `slo.burn:${slo.name}`,
     kind: 'slo.burn',
@@ -227,7 +222,7 @@ export function evaluateSlo(input: EvaluateInput): { result: SloResult; finding?
       exhaustsInHours: result.exhaustsInHours,
     },
     examples,
-    links: (input.links ?? []).map((l) => ({ label: l.label, url: fill(l.url) })),
+    links: fillLinks(input.links, { route, from, to: end, ids: examples }),
     state: 'firing',
   };
   return { result, finding };

@@ -83,7 +83,7 @@ export const pricingConfigSchema = z
             ctx.addIssue({
               code: 'custom',
               path: [...path, 'from'],
-              message: `overlaps entry ${i - 1}, which runs until ${entries[i - 1]?.until}; a record at ${e.from} would have two prices`,
+              message: `overlaps entry ${i - 1}, which runs until ${entries[i - 1]?.until}; a record at ${e.from} would have two prices: set entry ${i - 1}'s "until" to ${e.from} (or leave it out: a price runs until the next one's "from")`,
             });
           }
         }

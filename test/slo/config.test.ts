@@ -85,6 +85,7 @@ describe('pricing config', () => {
     expect(same[0]).toMatch(/^pricing\.models\.m\.1\.from: effective dates must be strictly increasing/);
     const overlap = problems({ pricing: { models: { m: [{ ...entry, from: '2025-01-01', until: '2025-03-01' }, { ...entry, from: '2025-02-01' }] } } });
     expect(overlap[0]).toMatch(/^pricing\.models\.m\.1\.from: overlaps entry 0, which runs until 2025-03-01/);
+    expect(overlap[0]).toContain(`set entry 0's "until" to 2025-02-01 (or leave it out: a price runs until the next one's "from")`);
   });
 
   it('requires "from" on every entry but the first', () => {
