@@ -372,6 +372,12 @@ async function e2e(records: number, rounds: number) {
     // What the machine allows: one process (plus Redis) already keeps `coresUsed` cores busy, so
     // with everything parallel two processes can be at most (cores / coresUsed) times faster, and
     // the serial plan + finalize lower that further (Amdahl).
+    // CPU seconds of all worker processes for the run: two processes each warm up their own JIT
+    // and heap, so the same work costs them somewhat more CPU in total than one process.
+    workerCpuSecMedian: {
+      workers1: Number((median(one.map((x) => x.workerCpuMs.reduce((a, b) => a + b, 0))) / 1000).toFixed(1)),
+      workers2: Number((median(two.map((x) => x.workerCpuMs.reduce((a, b) => a + b, 0))) / 1000).toFixed(1)),
+    },
     coresUsedByOneProcess: cores1,
     cpuBoundCeiling: Number((Math.min(2, ncpu) / cores1).toFixed(2)),
     amdahlCeiling: Number((t1 / (serial1 + (units1 * Math.max(0.5, cores1 / Math.min(2, ncpu))))).toFixed(2)),

@@ -1,11 +1,11 @@
-import { Queue } from 'bullmq';
+import { Job, Queue } from 'bullmq';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { runInline } from '../../src/pipeline/run-inline.ts';
 import { runPartialsPrefix } from '../../src/pipeline/run-keys.ts';
 import type { Pipeline } from '../../src/pipeline/types.ts';
 import { createRunClient } from '../../src/queue/client.ts';
-import type { UnitResult } from '../../src/queue/contracts.ts';
-import { UNITS_QUEUE } from '../../src/queue/names.ts';
+import { finalizeResultSchema, type UnitResult } from '../../src/queue/contracts.ts';
+import { finalizeJobId, RUNS_QUEUE, UNITS_QUEUE } from '../../src/queue/names.ts';
 import { startQueueWorker, type QueueWorker } from '../../src/queue/worker.ts';
 import { assertTestRedis, TEST_REDIS_URL } from '../helpers/redis.ts';
 import { countPipeline, type CountPartial } from './fixtures/count-pipeline.ts';
@@ -124,6 +124,16 @@ describe('queue runs (in-process workers, real Redis)', () => {
       for await (const _ of store.list(runPartialsPrefix(env.run))) return false;
       return true;
     });
+    // The finalize job reports the wall time of its serial steps (logs, bench/queue).
+    const runs = new Queue(RUNS_QUEUE, { connection: { url: TEST_REDIS_URL }, prefix: env.prefix });
+    cleanups.push(() => runs.close());
+    const fin = await until(async () => {
+      const j = await Job.fromId(runs, finalizeJobId(env.run.runId));
+      return j?.finishedOn ? j : undefined;
+    });
+    const result = finalizeResultSchema.parse(fin!.returnvalue);
+    expect(Object.keys(result.timingsMs ?? {}).sort()).toEqual(['cleanupMs', 'collectMs', 'finalizeMs', 'mergeMs', 'onReportMs', 'writeMs']);
+    for (const ms of Object.values(result.timingsMs ?? {})) expect(ms).toBeGreaterThanOrEqual(0);
   });
 });
 
