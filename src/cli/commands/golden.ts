@@ -2,10 +2,13 @@ import type { Command } from 'commander';
 import { parseDuration } from '../../config/duration.ts';
 import { ConfigError } from '../../config/errors.ts';
 import { loadConfig } from '../../config/load.ts';
-import { addFromCapture, goldenRunId, runGoldenGate, validateGolden } from '../../golden/run/cli-actions.ts';
 import { createContext } from '../../runtime/context.ts';
 import { setExitCode, type ExitCodeValue } from '../exit-codes.ts';
 import { parseEndFlag, withConfigOption } from '../options.ts';
+
+// Loaded on use, so `evalwatch --help` and the other commands do not import the golden runner,
+// its scorers and the openai SDK.
+const actions = () => import('../../golden/run/cli-actions.ts');
 
 interface RunOpts {
   config?: string;
@@ -42,6 +45,7 @@ export function register(program: Command): void {
   ).action(async function (this: Command, opts: RunOpts) {
     const { config } = await loadConfig({ ...(opts.config ? { path: opts.config } : {}) });
     const ctx = createContext({ config });
+    const { goldenRunId, runGoldenGate } = await actions();
     const code = await runGoldenGate(ctx, {
       runId: goldenRunId(ctx.now()),
       ...(opts.suite ? { suites: opts.suite } : {}),
@@ -56,6 +60,7 @@ export function register(program: Command): void {
 
   withConfigOption(golden.command('validate').description('check every suite; prints file:line: message, exits 3 on errors')).action(async function (this: Command, opts: { config?: string }) {
     const { config } = await loadConfig({ ...(opts.config ? { path: opts.config } : {}) });
+    const { validateGolden } = await actions();
     setExitCode(this, (await validateGolden(config, process.stdout, process.stderr)) as ExitCodeValue);
   });
 
@@ -77,6 +82,7 @@ export function register(program: Command): void {
     }
     const ctx = createContext({ config });
     const end = opts.end !== undefined ? parseEndFlag(opts.end) : ctx.now();
+    const { addFromCapture } = await actions();
     const code = await addFromCapture(ctx, { requestId: opts.fromCapture, window: { start: end - windowMs, end }, ...(opts.suite ? { suite: opts.suite } : {}), out: process.stdout, err: process.stderr });
     setExitCode(this, code as ExitCodeValue);
   });
