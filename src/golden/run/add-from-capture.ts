@@ -1,6 +1,6 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { isMap, isSeq, parseDocument, type Document } from 'yaml';
+import { Document, isMap, isSeq, parseDocument } from 'yaml';
 import type { ReadRecord } from '../../captures/record.ts';
 import { scanWindow } from '../../captures/scan-window.ts';
 import type { CaptureSource } from '../../captures/source.ts';
@@ -116,9 +116,21 @@ export async function appendCase(file: string, suiteName: string, c: CapturedCas
   // A flow-style empty list (`cases: []`) would put the whole case on one line.
   seq.flow = false;
   const node = doc.createNode(c);
-  node.commentBefore = ` Added by "evalwatch golden add" from capture ${c.metadata.request_id} on ${new Date(nowMs).toISOString().slice(0, 10)}.\n Review: \`expected\` is the recorded production answer, a candidate, not a known-good one.`;
+  node.commentBefore = reviewComment(c, nowMs);
   seq.items.push(node);
   await writeFile(file, doc.toString({ lineWidth: 0 }));
+}
+
+function reviewComment(c: CapturedCase, nowMs: number): string {
+  return ` Added by "evalwatch golden add" from capture ${c.metadata.request_id} on ${new Date(nowMs).toISOString().slice(0, 10)}.\n Review: \`expected\` is the recorded production answer, a candidate, not a known-good one.`;
+}
+
+async function isDirectory(p: string): Promise<boolean> {
+  try {
+    return (await stat(p)).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -143,7 +155,8 @@ export async function suiteFile(suitesDir: string, name: string): Promise<string
 
 /**
  * Appends the case of a capture to a suite: `suite`, else a suite named after the capture's
- * route when it is a valid name, else `captured`.
+ * route when it is a valid name, else `captured`. A folder suite (`golden/<name>/`) gets a new
+ * case file `<case-id>.yaml`; a file suite gets the case appended (comments kept).
  *
  * @example
  * await addCaseFromRecord('golden', record, undefined, Date.now()); // { file: 'golden/answer.yaml', … }
@@ -151,6 +164,20 @@ export async function suiteFile(suitesDir: string, name: string): Promise<string
 export async function addCaseFromRecord(suitesDir: string, record: ReadRecord, suite: string | undefined, nowMs: number): Promise<{ file: string; caseId: string; suite: string }> {
   const name = suite ?? (/^[A-Za-z0-9][\w.-]*$/.test(record.route) ? record.route : 'captured');
   const c = captureToCase(record);
+  const folder = path.join(suitesDir, name);
+  if (await isDirectory(folder)) {
+    // A case-per-file suite: the case gets its own file, named by its id.
+    const file = path.join(folder, `${c.id}.yaml`);
+    const doc = new Document(c);
+    doc.commentBefore = reviewComment(c, nowMs);
+    try {
+      await writeFile(file, doc.toString({ lineWidth: 0 }), { flag: 'wx' });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new AddCaseError(`${file}: suite already has a case "${c.id}"`);
+      throw err;
+    }
+    return { file, caseId: c.id, suite: name };
+  }
   const file = await suiteFile(suitesDir, name);
   await appendCase(file, name, c, nowMs);
   return { file, caseId: c.id, suite: name };

@@ -130,6 +130,18 @@ describe('evalwatch golden add --from-capture', () => {
     expect(err).toMatch(/already has a case "cap-req-1"/);
   });
 
+  it('writes a case file into a folder suite', async () => {
+    await mkdir(path.join(dir, 'golden', 'answer'));
+    await writeFile(path.join(dir, 'golden', 'answer', 'existing.yaml'), 'input: hi\nassert: [{ type: contains, value: hi }]\n');
+    expect(await golden('add', '--from-capture', 'req-1', '--end', '2026-11-24T00:00:00Z')).toBe(0);
+    const text = await readFile(path.join(dir, 'golden', 'answer', 'cap-req-1.yaml'), 'utf8');
+    expect(text).toMatch(/^# Added by "evalwatch golden add" from capture req-1/);
+    const { suites, errors } = await loadSuites(path.join(dir, 'golden'));
+    expect(errors).toEqual([]);
+    expect(suites.find((s) => s.name === 'answer')?.cases.map((c) => c.id).sort()).toEqual(['cap-req-1', 'existing']);
+    expect(await golden('add', '--from-capture', 'req-1', '--end', '2026-11-24T00:00:00Z')).toBe(3);
+  });
+
   it('creates a suite named after the route for chat captures; 3 when not found or without prompt text', async () => {
     expect(await golden('add', '--from-capture', 'req-2', '--end', '2026-11-24T00:00:00Z')).toBe(0);
     const { suites } = await loadSuites(path.join(dir, 'golden'));
