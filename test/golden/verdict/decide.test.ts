@@ -97,6 +97,26 @@ describe('decideVerdict', () => {
     expect(v.counts.confirmedImprovements).toBe(10);
   });
 
+  it('calls confirmed breaks a regression even when as many other cases were fixed', () => {
+    const before = run(200, 180);
+    const now = before.map((c, i) => (i < 10 ? r(c.caseId, 'fail', { retries: ['fail', 'fail'] }) : i >= 180 && i < 190 ? r(c.caseId, 'pass', { retries: ['pass', 'pass'] }) : c));
+    const v = decideVerdict(now, { runId: 'b', results: before });
+    expect(v.passRate?.rate).toBe(v.baselinePassRate?.rate);
+    expect(v.mcnemar?.improvement.pLess).toBeLessThan(0.05);
+    expect(v.verdict).toBe('regression');
+    expect(v.reason).toMatch(/10 confirmed regressions, 10 confirmed improvements/);
+  });
+
+  it('compares confirmed regressions with reverted improvements, not with confirmed improvements', () => {
+    const before = run(100, 50);
+    // 6 confirmed regressions; 6 improvements whose re-runs both failed again (reverted).
+    const now = before.map((c, i) => (i < 6 ? r(c.caseId, 'fail', { retries: ['fail', 'fail'] }) : i >= 50 && i < 56 ? r(c.caseId, 'pass', { retries: ['fail', 'fail'] }) : c));
+    const v = decideVerdict(now, { runId: 'b', results: before });
+    expect(v.counts).toMatchObject({ confirmedRegressions: 6, confirmedImprovements: 0, revertedImprovements: 6, flaky: 6 });
+    expect(v.mcnemar?.regression).toMatchObject({ b: 6, c: 6 });
+    expect(v.verdict).not.toBe('regression');
+  });
+
   it('passRate is null when nothing was measured, never 0%', () => {
     expect(passRate([r('a', 'unmeasured')])).toBeNull();
   });
