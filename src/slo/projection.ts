@@ -20,9 +20,10 @@ import type { HourSummary } from './history.ts';
  * holds its 95% for independent days; with 7 rate days and a weekday/weekend pattern it is wide
  * (the pattern inflates s, but a whole week averages it out of m); with fewer than 7 days it is
  * biased by the weekday mix (75–85% coverage); correlated days (AR(1) 0.6) give 70–88%; a trend
- * (+1%/day) breaks it (0–80%). So the projection carries `caveats`: a significant linear trend of
- * the rate days (OLS slope, two-sided 5%), rate days that are not whole weeks, and month hours
- * without history (projected at the daily rate, as if the service ran then).
+ * (+1%/day) breaks it (0–80%). So the projection carries `caveats`: a significant week-over-week
+ * change (the last 7 complete days against the 7 before, paired by weekday), rate days that are
+ * not whole weeks, and month hours without history (projected at the daily rate, as if the
+ * service ran then).
  */
 
 /** What the report says about the month. */
@@ -41,39 +42,44 @@ export interface MonthProjection {
   projection: { status: 'measured' | 'insufficient_data'; usd: number | null; low: number | null; high: number | null; detail?: string };
   /** Hours of the month so far without history, projected at the daily rate. */
   imputedHours: number;
-  /** Relative change of the daily rate per day (OLS slope / mean) over the rate days; null below 3 days. */
-  trendPerDay: number | null;
+  /** Relative change of the last 7 complete days' spend against the 7 before (paired by weekday); null without 14 days. */
+  weekOverWeek: number | null;
   /** Why the interval may not hold its 95% (see the module comment); empty when none applies. */
   caveats: string[];
 }
 
 /**
- * OLS slope of the daily totals (oldest first) relative to their mean, and whether it differs
- * from 0 at the two-sided 5% level (t with n − 2 degrees of freedom). `null` below 3 days.
+ * Change of the daily spend from the 7 days before to the last 7 complete days, paired by weekday
+ * so a weekday/weekend pattern cancels (a slope over one week cannot tell a weekend dip from a
+ * trend): relative change of the weekly total and whether the paired differences differ from 0
+ * (two-sided 5%, t with 6 degrees of freedom). `null` without 14 complete days.
  *
  * @example
- * dailyTrend([100, 110, 121, 133]); // { perDay: 0.094…, significant: true }
+ * weekOverWeek([110, 112, 108, 111, 109, 60, 55], [100, 101, 99, 100, 100, 55, 50]); // { change: 0.094…, significant: true }
  */
-export function dailyTrend(daily: readonly number[]): { perDay: number; significant: boolean } | null {
-  const n = daily.length;
-  if (n < 3) return null;
-  const xm = (n - 1) / 2;
-  const ym = daily.reduce((t, y) => t + y, 0) / n;
-  let sxx = 0;
-  let sxy = 0;
-  for (let i = 0; i < n; i++) {
-    sxx += (i - xm) ** 2;
-    sxy += (i - xm) * ((daily[i] as number) - ym);
-  }
-  const slope = sxy / sxx;
-  const sse = daily.reduce((t, y, i) => t + (y - ym - slope * (i - xm)) ** 2, 0);
-  const se = Math.sqrt(sse / (n - 2) / sxx);
-  const significant = se > 0 ? Math.abs(slope / se) > studentTQuantile(0.975, n - 2) : slope !== 0;
-  return { perDay: ym !== 0 ? slope / ym : 0, significant };
+export function weekOverWeek(last: readonly number[], prior: readonly number[]): { change: number; significant: boolean } | null {
+  if (last.length !== 7 || prior.length !== 7) return null;
+  const diffs = last.map((x, i) => x - (prior[i] as number));
+  const md = diffs.reduce((t, x) => t + x, 0) / 7;
+  const sd = Math.sqrt(diffs.reduce((t, x) => t + (x - md) ** 2, 0) / 6);
+  const before = prior.reduce((t, x) => t + x, 0);
+  const significant = sd > 0 ? Math.abs(md / (sd / Math.sqrt(7))) > studentTQuantile(0.975, 6) : md !== 0;
+  return { change: before > 0 ? (7 * md) / before : 0, significant };
 }
 
 const r6 = (x: number): number => Number(x.toPrecision(10));
 const DAY = 24 * HOUR;
+
+/** Spend of the UTC day starting at `d`, or null when an hour of it is missing from history. */
+function dayTotal(hours: ReadonlyMap<number, HourSummary>, d: number): number | null {
+  let total = 0;
+  for (let h = d; h < d + DAY; h += HOUR) {
+    const s = hours.get(h);
+    if (!s) return null;
+    total += totalCost(s).usd;
+  }
+  return total;
+}
 
 /**
  * Month-to-date and month-end projection at `end` from hour summaries (which must cover the month
@@ -101,27 +107,24 @@ export function projectMonth(hours: ReadonlyMap<number, HourSummary>, end: numbe
   const left = Math.round((monthEnd - end) / HOUR);
 
   const daily: number[] = [];
-  for (let d = Math.floor(end / DAY) * DAY - DAY; daily.length < days && d >= end - 2 * days * DAY; d -= DAY) {
-    let total = 0;
-    let complete = true;
-    for (let h = d; h < d + DAY; h += HOUR) {
-      const s = hours.get(h);
-      if (!s) {
-        complete = false;
-        break;
-      }
-      total += totalCost(s).usd;
-    }
-    if (complete) daily.push(total);
+  // Complete days newest first, null for an incomplete one: the rate days, and the two weeks
+  // the week-over-week caveat compares.
+  const lastDays: (number | null)[] = [];
+  const firstDay = Math.floor(end / DAY) * DAY - DAY;
+  for (let d = firstDay; d >= firstDay - 13 * DAY; d -= DAY) lastDays.push(dayTotal(hours, d));
+  for (let d = firstDay; daily.length < days && d >= end - 2 * days * DAY; d -= DAY) {
+    const total = dayTotal(hours, d);
+    if (total !== null) daily.push(total);
   }
   daily.reverse(); // collected newest first
   const n = daily.length;
   const mean = n > 0 ? daily.reduce((t, x) => t + x, 0) / n : null;
   const sd = n > 1 && mean !== null ? Math.sqrt(daily.reduce((t, x) => t + (x - mean) ** 2, 0) / (n - 1)) : null;
   const D = (left + (elapsed - covered)) / 24;
-  const trend = dailyTrend(daily);
+  const twoWeeks = lastDays.every((x) => x !== null);
+  const trend = twoWeeks ? weekOverWeek((lastDays.slice(0, 7) as number[]).reverse(), (lastDays.slice(7) as number[]).reverse()) : null;
   const caveats: string[] = [];
-  if (trend?.significant) caveats.push(`daily spend is trending ${trend.perDay >= 0 ? '+' : '−'}${(Math.abs(trend.perDay) * 100).toFixed(1)}%/day over the last ${n} days; the projection assumes a flat rate`);
+  if (trend?.significant) caveats.push(`daily spend ${trend.change >= 0 ? 'rose' : 'fell'} ${(Math.abs(trend.change) * 100).toFixed(0)}% week over week; the projection assumes a flat rate`);
   if (n >= 2 && n % 7 !== 0) caveats.push(`${n} rate days are not whole weeks: a weekday/weekend pattern biases the rate`);
   if (elapsed > covered) caveats.push(`${elapsed - covered} h of the month have no history and are projected at the daily rate`);
   const base = {
@@ -135,7 +138,7 @@ export function projectMonth(hours: ReadonlyMap<number, HourSummary>, end: numbe
     dailyMean: mean === null ? null : r6(mean),
     dailySd: sd === null ? null : r6(sd),
     imputedHours: elapsed - covered,
-    trendPerDay: trend === null ? null : r6(trend.perDay),
+    weekOverWeek: trend === null ? null : r6(trend.change),
     caveats,
   };
   if (mean === null) {

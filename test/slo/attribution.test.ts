@@ -6,7 +6,7 @@ import { longTail, rankValues, topMovers } from '../../src/slo/attribution.ts';
 import { addCost, emptyCost, totalCost, type CostCell } from '../../src/slo/cells.ts';
 import { pricingConfigSchema } from '../../src/slo/pricing-config.ts';
 import { PriceTable } from '../../src/slo/pricing.ts';
-import { dailyTrend, projectMonth } from '../../src/slo/projection.ts';
+import { projectMonth, weekOverWeek } from '../../src/slo/projection.ts';
 import type { HourSummary } from '../../src/slo/history.ts';
 import { rec, summary } from './helpers.ts';
 
@@ -136,30 +136,36 @@ describe('month-end projection', () => {
     expect(m.projection.usd).toBe(360 + (29 * 24 + 12) * 10);
   });
 
-  it('states its caveats: a trend of the rate days, rate days that are not whole weeks, month hours without history', () => {
-    // History from 10 March; spend grows 5% a day; the run ends at midnight of 20 March.
+  it('states its caveats: a week-over-week change, rate days that are not whole weeks, month hours without history', () => {
+    // History from 1 February; weekends at half the weekday spend; the last week 20% above the one
+    // before; the run ends at midnight of 20 March; 3 and 4 March are missing from history.
     const end = Date.UTC(2026, 2, 20);
+    const lastWeek = end - 7 * 24 * HOUR;
+    const spend = (h: number) => (10 + ((h / HOUR) % 3)) * ([0, 6].includes(new Date(h).getUTCDay()) ? 0.5 : 1) * (h >= lastWeek ? 1.2 : 1);
     const hours = new Map<number, HourSummary>();
-    for (let h = Date.UTC(2026, 2, 10); h < end; h += HOUR) hours.set(h, summary(h, { answer: cellOf(10 * 1.05 ** Math.floor((h - Date.UTC(2026, 2, 10)) / (24 * HOUR))) }));
+    for (let h = Date.UTC(2026, 1, 1); h < end; h += HOUR) if (h < Date.UTC(2026, 2, 3) || h >= Date.UTC(2026, 2, 5)) hours.set(h, summary(h, { answer: cellOf(spend(h)) }));
     const m = projectMonth(hours, end, 5);
     expect(m.rateDays).toBe(5);
-    expect(m.imputedHours).toBe(9 * 24);
-    expect(m.trendPerDay).toBeGreaterThan(0.04);
+    expect(m.imputedHours).toBe(48);
+    expect(m.weekOverWeek).toBeCloseTo(0.2, 9);
     expect(m.caveats).toEqual([
-      expect.stringMatching(/^daily spend is trending \+\d\.\d%\/day over the last 5 days; the projection assumes a flat rate$/),
+      'daily spend rose 20% week over week; the projection assumes a flat rate',
       '5 rate days are not whole weeks: a weekday/weekend pattern biases the rate',
-      '216 h of the month have no history and are projected at the daily rate',
+      '48 h of the month have no history and are projected at the daily rate',
     ]);
-    // Flat whole weeks with full history: no caveat.
+    // The same weekly pattern without a change, whole weeks, full history: no caveat (a weekend
+    // dip is not a trend).
     const flat = new Map<number, HourSummary>();
-    for (let h = Date.UTC(2026, 2, 1); h < end; h += HOUR) flat.set(h, summary(h, { answer: cellOf(10 + ((h / HOUR) % 5)) }));
-    expect(projectMonth(flat, end, 7).caveats).toEqual([]);
+    for (let h = Date.UTC(2026, 1, 1); h < end; h += HOUR) flat.set(h, summary(h, { answer: cellOf(spend(h) / (h >= lastWeek ? 1.2 : 1) + 0.01 * ((h / HOUR) % 7)) }));
+    const f = projectMonth(flat, end, 7);
+    expect(f.caveats).toEqual([]);
+    expect(Math.abs(f.weekOverWeek!)).toBeLessThan(0.01);
   });
 
-  it('flags a linear trend at the two-sided 5% level (OLS slope t test)', () => {
-    // scipy.stats.linregress(range(5), y).pvalue: 0.00098 and 0.86.
-    expect(dailyTrend([100, 104, 107, 113, 115])?.significant).toBe(true);
-    expect(dailyTrend([100, 120, 90, 115, 98])?.significant).toBe(false);
-    expect(dailyTrend([100, 104])).toBeNull();
+  it('tests the week-over-week change on weekday pairs (paired t, two-sided 5%)', () => {
+    // scipy.stats.ttest_rel(last, prior).pvalue: 1.2e-4 and 1.0.
+    expect(weekOverWeek([110, 112, 108, 111, 109, 60, 55], [100, 101, 99, 100, 100, 55, 50])?.significant).toBe(true);
+    expect(weekOverWeek([100, 120, 90, 115, 98, 50, 60], [110, 100, 105, 100, 110, 55, 53])?.significant).toBe(false);
+    expect(weekOverWeek([1, 2], [1, 2])).toBeNull();
   });
 });
