@@ -1,4 +1,4 @@
-import { rm } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
@@ -49,6 +49,9 @@ export interface DemoOptions {
 }
 
 /** What {@link runDemo} did. */
+/** The config file the demo leaves in its folder, so follow-up commands find its data. */
+export const DEMO_CONFIG_FILE = 'worker.config.json';
+
 export interface DemoResult {
   readonly traffic: WriteTrafficResult;
   readonly reports: { readonly run: RunRequest; readonly report: RunReport; readonly location: string }[];
@@ -113,6 +116,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     },
     '(demo)',
   );
+  await writeDemoConfig(options.dir, config);
   const env = { ...readEnv(), slackToken: undefined }; // the demo never posts to Slack
   const store = createStore(config);
   const reports: DemoResult['reports'] = [];
@@ -164,4 +168,27 @@ ${formatGoldenSummary(run.runId, (report.sections.golden as GoldenSection).suite
   const { run, report } = await runAt('judge', { start: options.end - 24 * HOUR, end: options.end });
   out.write(`judge ${run.runId}: ${report.status}, ${report.findings.length} findings${report.statusReasons.length ? ` (${report.statusReasons.join('; ')})` : ''}\n`);
   return { traffic, reports };
+}
+
+/**
+ * Writes `<dir>/worker.config.json`: the demo's captures, results store, routes, pricing and SLOs
+ * with paths relative to the folder, so `evalwatch report latest -c .evalwatch/demo/worker.config.json`
+ * or `evalwatch run slo --inline -c …` work on the demo's data after it ends.
+ *
+ * @example
+ * await writeDemoConfig('.evalwatch/demo', config);
+ */
+export async function writeDemoConfig(dir: string, config: EvalwatchConfig): Promise<string> {
+  const file = path.join(dir, DEMO_CONFIG_FILE);
+  const input = {
+    name: 'evalwatch-demo',
+    captures: { source: { kind: 'fs', path: 'captures' } },
+    store: { kind: 'fs', path: 'results' },
+    routes: config.routes,
+    pricing: config.pricing,
+    slos: config.slos,
+    golden: { suitesDir: fileURLToPath(new URL('../../golden', import.meta.url)) },
+  };
+  await writeFile(file, `${JSON.stringify(input, null, 2)}\n`);
+  return file;
 }

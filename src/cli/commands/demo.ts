@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { HOUR } from '../../captures/partitions.ts';
 import { loadConfig } from '../../config/load.ts';
-import { runDemo } from '../../demo/run-demo.ts';
+import { DEMO_CONFIG_FILE, runDemo } from '../../demo/run-demo.ts';
 import { exitCodeForReport } from '../../pipeline/run-core.ts';
 import { summarizeReport } from '../../report/find.ts';
 import { createLogger } from '../../runtime/logger.ts';
@@ -37,8 +37,13 @@ export function register(program: Command): void {
     const last = reports.filter((r) => r.run.pipeline === 'drift').at(-1);
     if (!last) return;
     process.stdout.write(`\n${summarizeReport(last.report, last.location)}`);
+    const demoConfig = path.relative(process.cwd(), path.join(path.resolve(opts.dir), DEMO_CONFIG_FILE)) || DEMO_CONFIG_FILE;
     process.stdout.write(
-      `\nOpen the report: ${last.location.replace(/\.json$/, '.html')} (or: evalwatch report latest --open)\n` +
+      `\nOpen the report: ${last.location.replace(/\.json$/, '.html')}\n` +
+        `Go on with the demo's data (its config is ${demoConfig}):\n` +
+        `  npx evalwatch report latest --open -c ${demoConfig}\n` +
+        `  npx evalwatch run slo --inline --window 24h -c ${demoConfig}\n` +
+        `  npx evalwatch golden run -c ${demoConfig}\n` +
         'Alerts went to the console and the demo folder: the demo never posts to Slack.\n',
     );
     setExitCode(this, exitCodeForReport(last.report) as ExitCodeValue);
