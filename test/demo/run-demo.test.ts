@@ -67,6 +67,29 @@ describe('evalwatch demo', () => {
   });
 });
 
+describe('evalwatch demo follow-ups', () => {
+  it('leaves a config that points later commands at the demo data', async () => {
+    const { loadConfig } = await import('../../src/config/load.ts');
+    const { findReport } = await import('../../src/report/find.ts');
+    const { createStore } = await import('../../src/runtime/context.ts');
+    const { DEMO_CONFIG_FILE, writeDemoConfig } = await import('../../src/demo/run-demo.ts');
+    const { parseConfig } = await import('../../src/config/load.ts');
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'evalwatch-demo-config-'));
+    try {
+      const base = parseConfig({ routes: { classify_intent: { json: true } }, pricing: { models: { m: [{ inputPerMTok: 1, outputPerMTok: 2 }] } } }, 'test');
+      await writeDemoConfig(dir, base);
+      const { config } = await loadConfig({ path: path.join(dir, DEMO_CONFIG_FILE) });
+      expect(config.store).toEqual({ kind: 'fs', path: path.join(dir, 'results') });
+      expect(config.captures.source).toEqual({ kind: 'fs', path: path.join(dir, 'captures') });
+      expect(config.routes.classify_intent?.json).toBe(true);
+      expect(Object.keys(config.pricing.models)).toEqual(['m']);
+      expect(await findReport(createStore(config), 'latest')).toBeNull();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('evalwatch demo with a judge endpoint', () => {
   it('judges the last day through the configured OpenAI-compatible endpoint', async () => {
     const { startOpenAiServer } = await import('../helpers/openai-server.ts');
