@@ -95,9 +95,16 @@ function textOf(e: SinkEntry): string {
   lines.push(`[evalwatch alert${e.op === 'update' ? ' updated' : ''}] ${where}: ${plainDates(e.text)}`);
   for (const b of e.blocks) {
     const t = (b as { text?: { text?: string } }).text?.text;
-    if (b.type === 'section' && t && !e.text.includes(t)) lines.push(`    ${plainDates(t).replace(/\n/g, '\n    ')}`);
+    if (b.type !== 'section' || !t) continue;
+    // A terminal is not Slack: show `>` rather than `&gt;`, and skip the bold headline that repeats the text.
+    const plain = unescapeMrkdwn(t);
+    if (!e.text.includes(plain.replace(/^\*(.*)\*$/s, '$1'))) lines.push(`    ${plainDates(plain).replace(/\n/g, '\n    ')}`);
   }
   return `${lines.join('\n')}\n`;
+}
+
+function unescapeMrkdwn(text: string): string {
+  return text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
 }
 
 export interface DeliverInlineOptions {
