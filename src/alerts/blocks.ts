@@ -256,6 +256,11 @@ function whatChanged(f: Finding): string {
     const then = asDist(f.baseline[key]);
     if (!now && !then) continue;
     const added = now && then ? [...now.keys()].filter((k) => !then.has(k)) : [];
+    if (now && then && shares(now) === shares(then)) {
+      // Saying "unchanged" rules the dimension out at a glance (no model swap, no new prompt).
+      lines.push(`*${label}*: unchanged (${shares(now)})`);
+      continue;
+    }
     lines.push(
       `*${label}*: ${then ? shares(then) : 'unknown'} → ${now ? shares(now) : 'unknown'}${added.length ? ` · new: ${added.map((a) => `\`${escapeMrkdwn(truncate(a, 60))}\``).join(', ')}` : ''}`,
     );

@@ -80,6 +80,16 @@ describe('Block Kit layout within Slack limits', () => {
     expect(h.slack.replies(big.ts).length).toBeGreaterThan(0);
   });
 
+  it('says a dimension is unchanged rather than repeating the same mix on both sides', () => {
+    const config = resolveAlertsConfig({});
+    const same = [{ label: 'gpt-4o-2024-08-06', share: 1 }];
+    const f = finding({ current: { p50: 420, models: same }, baseline: { p50: 312, models: same } });
+    const res = routeFindings({ runReport: report(T0 + HOUR, [f]), now: T0 + HOUR, config, incidents: [] });
+    const json = JSON.stringify(renderIncident(res.actions[0]!.incident, { config, redactor: createRedactor() }).main.blocks);
+    expect(json).toContain('*models*: unchanged (`gpt-4o-2024-08-06` 100%)');
+    expect(json).not.toContain('100% → ');
+  });
+
   it('shows the numbers, why, what changed, examples, links and a runbook', () => {
     const config = resolveAlertsConfig({ links: [{ label: 'Logs', url: 'https://logs.example.com/?route={route}&from={from}&to={to}&ids={request_ids}' }] });
     const f = finding({
