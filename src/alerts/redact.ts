@@ -169,24 +169,32 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
   return { text, value };
 }
 
-function redactDeep(input: unknown, text: (s: string) => string, seen: WeakSet<object>): unknown {
+/**
+ * `ancestors` holds the objects on the path from the root, not every object seen: the same object
+ * reached twice (a finding whose baseline and current share one array) is data, not a cycle.
+ */
+function redactDeep(input: unknown, text: (s: string) => string, ancestors: WeakSet<object>): unknown {
   if (typeof input === 'string') return text(input);
   if (input === null || typeof input !== 'object') return input;
-  if (seen.has(input)) return '[circular]';
-  seen.add(input);
+  if (ancestors.has(input)) return '[circular]';
   if (input instanceof Error) {
     return { type: input.name, message: text(input.message), ...(input.stack ? { stack: text(input.stack) } : {}) };
   }
-  if (Array.isArray(input)) return input.map((v) => redactDeep(v, text, seen));
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(input)) {
-    // Keys carry data too (a map of model names or request ids to counts): redact them, and keep
-    // two keys that redact alike apart rather than merge their values.
-    let key = text(k);
-    for (let i = 2; key !== k && Object.hasOwn(out, key); i++) key = `${text(k)}#${i}`;
-    out[key] = SECRET_KEY_NAME.test(k) && v !== undefined && v !== null && v !== '' ? '[redacted]' : redactDeep(v, text, seen);
+  ancestors.add(input);
+  try {
+    if (Array.isArray(input)) return input.map((v) => redactDeep(v, text, ancestors));
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(input)) {
+      // Keys carry data too (a map of model names or request ids to counts): redact them, and keep
+      // two keys that redact alike apart rather than merge their values.
+      let key = text(k);
+      for (let i = 2; key !== k && Object.hasOwn(out, key); i++) key = `${text(k)}#${i}`;
+      out[key] = SECRET_KEY_NAME.test(k) && v !== undefined && v !== null && v !== '' ? '[redacted]' : redactDeep(v, text, ancestors);
+    }
+    return out;
+  } finally {
+    ancestors.delete(input);
   }
-  return out;
 }
 
 /** A custom redaction pattern is not a valid regular expression. */

@@ -103,6 +103,14 @@ describe('redaction', () => {
     }
   });
 
+  it('tells a shared object from a cycle', () => {
+    const shared = [{ label: 'gpt-4o', share: 1 }];
+    const cyclic: Record<string, unknown> = { a: 1 };
+    cyclic.self = cyclic;
+    const out = createRedactor().value({ baseline: shared, current: shared, cyclic });
+    expect(out).toEqual({ baseline: shared, current: shared, cyclic: { a: 1, self: '[circular]' } });
+  });
+
   it('redacts log lines through the pino helper', () => {
     const lines: string[] = [];
     const dest = new Writable({ write(c, _e, cb) { lines.push(String(c)); cb(); } });
