@@ -353,7 +353,7 @@ async function e2e(records: number, rounds: number) {
   const serial1 = median(one.map((x) => x.phasesMs.plan + x.phasesMs.finalize));
   const units1 = median(one.map((x) => x.phasesMs.units));
   const units2 = median(two.map((x) => x.phasesMs.units));
-  const cores1 = median(one.map((x) => x.coresUsed));
+  const cores1 = Number(median(one.map((x) => x.coresUsed)).toFixed(2));
   const ncpu = cpus().length;
   return {
     capturesWritten: written,
