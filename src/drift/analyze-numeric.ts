@@ -3,7 +3,7 @@ import type { NumericAgg } from './aggregate.ts';
 import { weightTotals, type DriftOptions, type DriftTest, type TestOutcome } from './analyze-types.ts';
 import type { NumericFeature } from './features.ts';
 import { formatChange, formatValue } from './format.ts';
-import { assembleSample, log1pScale, robustScale, wasserstein1 } from './sample.ts';
+import { assembleSample, log1pScale, robustScale, wasserstein1, type WeightedSample } from './sample.ts';
 import { sketchQuantiles } from './sketch.ts';
 
 /**
@@ -49,6 +49,21 @@ function examples(aggs: readonly NumericAgg[], up: boolean): string[] {
   return [...new Set(all.map((e) => e[1]))].slice(0, 5);
 }
 
+const baselineCache = new WeakMap<readonly NumericAgg[], Map<unknown, WeightedSample>>();
+
+/**
+ * The assembled baseline sample, once per baseline array: a subject tested on the window and
+ * again pooled with the previous hour (or for corroboration) reuses the ~86k-value merge.
+ */
+function baselineSample(baseline: readonly NumericAgg[], map: ((x: number) => number) | undefined): WeightedSample {
+  let byMap = baselineCache.get(baseline);
+  if (!byMap) baselineCache.set(baseline, (byMap = new Map()));
+  const key = map ?? 'identity';
+  let s = byMap.get(key);
+  if (!s) byMap.set(key, (s = assembleSample(baseline, map)));
+  return s;
+}
+
 /**
  * Tests of a numeric feature: the window's values against the baseline's (both assembled from
  * hourly bottom-k samples), with two tests in the run's BH family:
@@ -88,7 +103,7 @@ export function testNumeric(
 
   const map = feature.skewed ? log1pScale : undefined;
   const win = assembleSample(window, map);
-  const base = assembleSample(baseline, map);
+  const base = baselineSample(baseline, map);
   const weighted = !(win.equalWeights && base.equalWeights);
   const sizes = weighted ? [Math.floor(win.ess), Math.floor(base.ess)] : [win.values.length, base.values.length];
   if (Math.min(sizes[0] as number, sizes[1] as number) < MIN_EFFECTIVE_N) {

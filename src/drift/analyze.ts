@@ -46,8 +46,51 @@ export interface AnalysisInput {
 /** The tests of one subject, and how to re-run them over more hours (distribution tests only). */
 interface Subject {
   outcomes: TestOutcome[];
+  /** Set for a pending episode: every test of the subject covers it. */
   pooled?: { reason: 'episode' | 'power'; hours: number } | undefined;
   run?: ((winHours: readonly HourBuckets[]) => TestOutcome[]) | undefined;
+  /** The window-only outcomes, when the subject was also tested pooled with the previous hours. */
+  alone?: TestOutcome[];
+}
+
+/** Which test of the 1-hour run a test of the pooled run pairs with. */
+const family = (t: DriftTest): string => (t.kind === 'drift.numeric' ? (t.test.startsWith('ks') ? 'ks' : t.test) : t.kind);
+
+/**
+ * One test per pair of the window-only and the pooled run: the one with the smaller p-value,
+ * carrying the Simes combination min(2·p₍₁₎, p₍₂₎) of the two — valid for positively dependent
+ * p-values (the spans share the window) — so each pair is one member of the BH family. Only the
+ * pooled test when the window alone could not be tested; only the window's when pooling could not.
+ *
+ * @example
+ * combineSpans(windowOutcomes, pooledOutcomes, 1);
+ */
+export function combineSpans(alone: readonly TestOutcome[], pooled: readonly TestOutcome[], hours: number): TestOutcome[] {
+  const mark = (t: DriftTest): DriftTest => ((t.pooled = { reason: 'power', hours }), t);
+  const two = pooled.filter(isTest);
+  if (two.length === 0) return [...alone];
+  const one = alone.filter(isTest);
+  if (one.length === 0) return two.map(mark);
+  const out: TestOutcome[] = [];
+  for (const t2 of two) {
+    const t1 = one.find((t) => family(t) === family(t2));
+    if (!t1) {
+      out.push(mark(t2));
+      continue;
+    }
+    const [lo, hi] = t1.pValue <= t2.pValue ? [t1.pValue, t2.pValue] : [t2.pValue, t1.pValue];
+    const driver = t1.pValue <= t2.pValue ? t1 : t2;
+    const combined: DriftTest = {
+      ...driver,
+      pValue: Math.min(1, 2 * lo, hi),
+      // The pooled span has the power: it decides whether a quiet result is conclusive.
+      ...(t2.mde ? { mde: t2.mde } : {}),
+      details: { ...driver.details, spanPValues: { window: t1.pValue, pooled: t2.pValue }, combined: 'Simes over the window and the window pooled with the previous hour' },
+    };
+    out.push(driver === t2 ? mark(combined) : combined);
+  }
+  for (const t1 of one) if (!two.some((t) => family(t) === family(t1))) out.push(t1);
+  return out;
 }
 
 /**
@@ -177,14 +220,12 @@ export function analyzeDrift(input: AnalysisInput): AnalysisResult {
   const level = opts.alpha / Math.max(1, subjects.reduce((t, s) => t + s.outcomes.filter(isTest).length, 0));
   const underpowered = (o: TestOutcome) => !isTest(o) || !o.mde || mdePower(o.mde, opts, level) < MIN_POWER;
   for (const s of subjects) {
-    // A window that cannot detect the minimum effect is pooled with the previous hour(s) — the
-    // "up to 2 windows" rule. Decided from sizes and baseline only, so the p-values stay valid.
+    // A window that cannot detect the minimum effect also gets the test pooled with the previous
+    // hour(s) — the "up to 2 windows" rule — combined with its own by Simes, one p-value per test
+    // in the family. Decided from sizes and baseline only, so the p-values stay valid.
     if (!s.run || previous.length === 0 || !s.outcomes.some((o) => o !== null) || !s.outcomes.every((o) => o === null || underpowered(o))) continue;
-    const pooledOutcomes = s.run([...previous, ...input.windowHours]);
-    if (pooledOutcomes.some(isTest) || s.outcomes.every((o) => !isTest(o))) {
-      s.outcomes = pooledOutcomes;
-      s.pooled = { reason: 'power', hours: previous.length };
-    }
+    s.alone = s.outcomes;
+    s.outcomes = combineSpans(s.outcomes, s.run([...previous, ...input.windowHours]), previous.length);
   }
   const outcomes: TestOutcome[] = [];
   for (const s of subjects) {
@@ -203,13 +244,12 @@ export function analyzeDrift(input: AnalysisInput): AnalysisResult {
   tests.forEach((t, i) => (t.qValue = q[i] as number));
   const breaches = tests.filter((t) => (t.qValue as number) < opts.alpha && t.effectRatio >= 1);
   const large = new Set(breaches.filter((t) => (t.qValue as number) < opts.alpha / 100 && t.effectRatio >= 2));
-  // A breach pooled for power counts for both windows only if each hour alone shows the change.
+  // A breach of the pooled test counts for both windows only if each hour alone shows the change.
   for (const s of subjects) {
-    if (s.pooled?.reason !== 'power' || !s.run) continue;
-    const hit = s.outcomes.filter((o): o is DriftTest => isTest(o) && breaches.includes(o));
-    if (hit.length === 0) continue;
+    const hit = s.outcomes.filter((o): o is DriftTest => isTest(o) && o.pooled?.reason === 'power' && breaches.includes(o));
+    if (hit.length === 0 || !s.run || !s.alone) continue;
     const all = s.outcomes.filter(isTest);
-    const ok = corroborates(all, s.run(previous)) && corroborates(all, s.run(input.windowHours));
+    const ok = corroborates(all, s.alone) && corroborates(all, s.run(previous));
     for (const t of hit) t.corroborated = ok;
   }
   // Not significant and unable to detect the minimum effect: insufficient data, not "no drift".

@@ -35,7 +35,13 @@ export interface HistoryGap {
   detail?: string;
 }
 
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (x: T) => Promise<R>): Promise<R[]> {
+/**
+ * `fn` over `items` with at most `limit` calls in flight; results in input order.
+ *
+ * @example
+ * await mapLimit(hours, 4, (h) => saveHour(store, h));
+ */
+export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (x: T) => Promise<R>): Promise<R[]> {
   const out = new Array<R>(items.length);
   let next = 0;
   const worker = async () => {

@@ -14,7 +14,7 @@ import { createHourAccumulator, DRIFT_AGGREGATE_VERSION, mergeHours, withRollup,
 import { analyzeDrift, type HourBuckets } from './analyze.ts';
 import { attachDriftCharts } from './chart-data.ts';
 import { createExtractor } from './features.ts';
-import { loadHistory, loadSeries, saveHour } from './history.ts';
+import { loadHistory, loadSeries, mapLimit, saveHour } from './history.ts';
 import { driftObservations, loadHysteresis, pendingEpisodes, saveHysteresis } from './hysteresis-store.ts';
 import { stepHysteresis } from './hysteresis.ts';
 import { toFinding } from './findings.ts';
@@ -40,6 +40,8 @@ export interface DriftPartial {
 export const DEGRADED_REJECT_SHARE = 0.01;
 
 const WEEK = 7 * 24 * HOUR;
+/** Hourly aggregates written at once by a (daily) finalize. */
+const SAVE_CONCURRENCY = 4;
 
 const unitId = (key: string): string => createHash('sha256').update(key).digest('hex').slice(0, 16);
 
@@ -128,12 +130,13 @@ async function finalize(ctx: PipelineContext, run: RunRequest, merged: DriftPart
   const fresh = new Map(merged.hours.map((h) => [h.start, h]));
   const windowBuckets: HourBuckets[] = [];
   const series = new Map<number, HourSeries>();
-  for (const h of windowHours) {
-    const hour = fresh.get(h) ?? createHourAccumulator(h, { reservoirSize: k }).finish();
-    await saveHour(store, hour);
+  const hours = windowHours.map((h) => fresh.get(h) ?? createHourAccumulator(h, { reservoirSize: k }).finish());
+  // Hours are independent files: a daily run's 24 writes overlap (each is a round trip on S3).
+  await mapLimit(hours, SAVE_CONCURRENCY, (hour) => saveHour(store, hour));
+  for (const hour of hours) {
     const buckets = withRollup(hour);
     windowBuckets.push(buckets);
-    series.set(h, hourSeries(h, buckets));
+    series.set(hour.start, hourSeries(hour.start, buckets));
   }
 
   // 2. Baseline and sigma history from the store, never from captures.

@@ -93,7 +93,8 @@ export function mdePower(input: MdeInput, opts: DriftOptions, level: number): nu
  * underpoweredDetail(test, 3e-5); // "refusal rate: n = 145 (2h) could detect the minimum change with 2% power at p < 3e-5; p = 0.53 is not evidence of no drift"
  */
 export function underpoweredDetail(t: DriftTest, level: number): string {
-  const span = t.pooled ? ` (${t.pooled.hours + 1}h)` : '';
+  const hours = t.pooled ? t.pooled.hours + 1 : t.details?.spanPValues ? 2 : 1;
+  const span = hours > 1 ? ` (${hours}h)` : '';
   const n = t.mde ? Math.floor(t.mde.n) : t.n;
   const label = t.headline.split(/ (?:p50|p95|mean|\d)/)[0] ?? t.subject;
   return (

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { configSchema } from '../../src/config/schema.ts';
 import { createHourAccumulator, withRollup } from '../../src/drift/aggregate.ts';
-import { analyzeDrift, testHours, type AnalysisInput, type HourBuckets } from '../../src/drift/analyze.ts';
+import { analyzeDrift, combineSpans, testHours, type AnalysisInput, type HourBuckets } from '../../src/drift/analyze.ts';
+import type { DriftTest } from '../../src/drift/analyze-types.ts';
 import { driftObservations } from '../../src/drift/hysteresis-store.ts';
 import { createExtractor } from '../../src/drift/features.ts';
 import { corroborates, mdePower, MIN_POWER, minRateDelta, minStandardizedShift } from '../../src/drift/power.ts';
@@ -31,6 +32,15 @@ function input(previous: HourTraffic, window: HourTraffic): AnalysisInput {
   baselineHours.forEach((h, i) => series.set(T0 + i * HOUR, hourSeries(T0 + i * HOUR, h)));
   series.set(start, hourSeries(start, windowHours[0] as HourBuckets));
   return { window: { start, end: start + HOUR }, windowHours, baselineHours, previousHours: [baselineHours[47] as HourBuckets], series, options: opts };
+}
+
+/** A numeric test with the given p-value, shifted up (P(window > baseline) = 0.7). */
+function fakeTest(pValue: number): DriftTest {
+  return {
+    kind: 'drift.numeric', route: 'answer', subject: 'output_tokens', test: 'ks', statistic: 0.3, pValue,
+    effect: { ksD: 0.3, wasserstein: 0.5, probabilityOfSuperiority: 0.7 }, effectRatio: 3, n: 45, m: 7000,
+    headline: 'output tokens p50 200 → 260 (+30%)', testText: '', baseline: {}, current: {}, examples: [],
+  };
 }
 
 describe('minimum-detectable-effect policy', () => {
@@ -70,13 +80,29 @@ describe('pooling an underpowered window with the previous hour', () => {
     expect(driftObservations(r).observations.filter((x) => x.route === 'answer' && x.subject === 'output_tokens')).toHaveLength(1);
   });
 
-  it('a shift in the window hour alone is not corroborated by the previous hour: one window only', () => {
+  it('a large shift in the window hour alone is found by the window-only test: one window only', () => {
     const r = analyzeDrift(input({ rows: 45 }, { rows: 45, outputShift: Math.log(2) }));
-    const t = r.breaches.find((x) => x.route === 'answer' && x.subject === 'output_tokens');
-    expect(t?.pooled?.reason).toBe('power');
-    expect(t?.corroborated).toBe(false);
+    const t = r.breaches.find((x) => x.route === 'answer' && x.subject === 'output_tokens' && x.test === 'mann_whitney');
+    // Both spans were tested; the window alone has the smaller p-value and carries the Simes value.
+    const spans = t?.details?.spanPValues as { window: number; pooled: number };
+    expect(spans.window).toBeLessThan(spans.pooled);
+    expect(t?.pValue).toBeCloseTo(Math.min(1, 2 * spans.window, spans.pooled), 15);
+    expect(t?.pooled).toBeUndefined();
     const o = driftObservations(r).observations.find((x) => x.route === 'answer' && x.subject === 'output_tokens');
     expect(o?.spans).toBeUndefined();
+  });
+
+  it('a pooled breach carried by the window hour is not corroborated by the previous hour', () => {
+    const pooled = combineSpans(
+      [{ ...fakeTest(0.2), test: 'mann_whitney' }],
+      [{ ...fakeTest(1e-6), test: 'mann_whitney' }],
+      1,
+    );
+    expect(pooled).toHaveLength(1);
+    expect((pooled[0] as DriftTest).pooled).toEqual({ reason: 'power', hours: 1 });
+    expect((pooled[0] as DriftTest).pValue).toBeCloseTo(2e-6, 15);
+    // Previous hour alone: no shift (P(window > baseline) = 0.5, p = 0.9).
+    expect(corroborates(pooled.filter((x): x is DriftTest => x !== null && 'pValue' in x), [{ ...fakeTest(0.9), test: 'mann_whitney', effect: { probabilityOfSuperiority: 0.5 } }])).toBe(false);
   });
 
   it('a busy window is tested alone', () => {
