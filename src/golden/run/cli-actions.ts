@@ -59,6 +59,7 @@ export async function runGoldenGate(ctx: PipelineContext, o: GateOptions): Promi
     result = await runGolden(ctx, {
       runId: o.runId,
       suites: loaded.suites.map((s) => s.name),
+      loaded,
       ...(o.baseline ? { baseline: o.baseline } : {}),
       ...(o.target ? { target: o.target } : {}),
       ...(o.env ? { env: o.env } : {}),

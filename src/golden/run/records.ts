@@ -68,7 +68,7 @@ export interface BaselineLookup {
 /**
  * Finds the last known-good run of a suite: the newest earlier run with the same fingerprint
  * whose verdict was not `regression` (a regressed run never becomes the bar, or one bad night
- * would lower it for good). With `explicit`, that run is the baseline whatever it concluded.
+ * would lower it for good) and that measured at least one case. With `explicit`, that run is the baseline whatever it concluded.
  * Runs are visited newest first by run id (ids start with a UTC timestamp), each file read once,
  * stopping at the first match.
  *
@@ -98,7 +98,9 @@ export async function findBaseline(store: ResultsStore, suite: string, fingerpri
     }
     if (rec.schemaVersion !== SUITE_RECORD_VERSION || !rec.fingerprint) continue;
     previous ??= rec;
-    if (rec.fingerprint.combined === fingerprint && rec.verdict.verdict !== 'regression') return { baseline: rec, previous };
+    // A run that measured nothing (target down all night) has no pairs to offer: the next
+    // run would be inconclusive against it; skip to the one before.
+    if (rec.fingerprint.combined === fingerprint && rec.verdict.verdict !== 'regression' && rec.verdict.passRate !== null) return { baseline: rec, previous };
   }
   return { baseline: null, previous };
 }

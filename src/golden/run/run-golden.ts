@@ -3,7 +3,7 @@ import type { EvalwatchConfig } from '../../config/schema.ts';
 import type { ResultsStore } from '../../store/types.ts';
 import { createScoreDeps, type ScoreDeps } from '../assertions/index.ts';
 import { targetNameFor } from '../config.ts';
-import { loadSuites, type SuiteProblem } from '../suite/index.ts';
+import { loadSuites, type LoadResult, type SuiteProblem } from '../suite/index.ts';
 import { createTarget, type Target, type TargetOptions } from '../target/index.ts';
 import type { GoldenSuite } from '../types.ts';
 import { runSuite, type SuiteRun } from './run-suite.ts';
@@ -40,6 +40,11 @@ export interface RunGoldenOptions {
   readonly targetOptions?: TargetOptions;
   /** Progress of the first pass of each suite. Default: none. */
   readonly onCase?: (suite: string, done: number, total: number) => void;
+  /**
+   * Suites the caller has loaded already (the CLI loads them to print their problems first), so
+   * a 1,000-case suite is not read and checked twice. Default: loaded from `suitesDir`.
+   */
+  readonly loaded?: LoadResult;
 }
 
 /** What {@link runGolden} returns. */
@@ -66,7 +71,7 @@ export async function prepareGolden(
   if (options.target !== undefined && !names.includes(options.target)) {
     throw new GoldenConfigError(`--target ${options.target}: no such target in config.golden.targets (targets: ${names.join(', ') || 'none'})`);
   }
-  const loaded = await loadSuites(golden.suitesDir, { ...(options.suites ? { only: options.suites } : {}), targets: names });
+  const loaded = options.loaded ?? (await loadSuites(golden.suitesDir, { ...(options.suites ? { only: options.suites } : {}), targets: names }));
   const built = new Map<string, Target>();
   const targetOf = new Map<string, Target | null>();
   for (const suite of loaded.suites) {

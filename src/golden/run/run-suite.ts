@@ -95,7 +95,9 @@ export async function runSuite(suite: GoldenSuite, options: RunSuiteOptions): Pr
     }
     verdict = decideVerdict(results, { runId: baseline.runId, results: baseline.results }, options.verdict ?? {});
   } else {
-    verdict = rebaselineVerdict(results, diffFingerprints(previous?.fingerprint ?? null, fingerprint, previous?.runId), options.verdict ?? {});
+    // An earlier run of the same fingerprint that measured nothing is no change to describe.
+    const changedFrom = previous && previous.fingerprint.combined !== fingerprint.combined ? previous : null;
+    verdict = rebaselineVerdict(results, diffFingerprints(changedFrom?.fingerprint ?? null, fingerprint, changedFrom?.runId), options.verdict ?? {});
   }
 
   const at = options.now();

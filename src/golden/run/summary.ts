@@ -21,18 +21,23 @@ function rate(r: PassRate | null): string {
   return `${pct(r.rate)} [${pct(r.lower)}–${pct(r.upper)}] (${r.pass}/${r.measured})`;
 }
 
-/** One line, at most `WIDTH` characters, quoted. */
-function clip(s: string | undefined): string {
-  if (s === undefined) return '—';
+/** One line, at most `width` characters. */
+function oneLine(s: string, width: number): string {
   const one = s.replace(/\s+/g, ' ').trim();
-  return JSON.stringify(one.length > WIDTH ? `${one.slice(0, WIDTH - 1)}…` : one);
+  return one.length > width ? `${one.slice(0, width - 1)}…` : one;
+}
+
+/** An answer on one line, at most `WIDTH` characters, quoted (so blank and padded answers show). */
+function clip(s: string | undefined): string {
+  return s === undefined ? '—' : JSON.stringify(oneLine(s, WIDTH));
 }
 
 function flipLine(f: Flip): string[] {
   const mark = f.direction === 'regression' ? '✗' : '✓';
   const lines = [`    ${mark} ${f.caseId}  ${f.direction === 'regression' ? 'pass → fail' : 'fail → pass'}, ${f.confirmation}${f.retries.length ? ` (re-runs: ${f.retries.join(', ')})` : ''}`];
   lines.push(`        expected ${clip(f.expected)}`, `        got      ${clip(f.got)}`);
-  if (f.direction === 'regression' && f.reasons[0]) lines.push(`        why      ${clip(f.reasons[0])}`);
+  // The reason is prose that quotes the answer itself: not quoted again (no \" escapes).
+  if (f.direction === 'regression' && f.reasons[0]) lines.push(`        why      ${oneLine(f.reasons[0], WIDTH + 40)}`);
   return lines;
 }
 

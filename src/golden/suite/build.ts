@@ -6,7 +6,7 @@ import type { GoldenAssertion, GoldenCase, GoldenMessage } from '../types.ts';
 import { checkAssertion, isTemplated, type Dialect } from './assertion-check.ts';
 import type { KeyPath } from './positions.ts';
 import type { Problems } from './problems.ts';
-import { assertionSchema, caseSchema, KNOWN_KEYS, type RawAssertion, type RawDefaultTest } from './schema.ts';
+import { assertionSchema, caseSchema, KNOWN_KEYS, withoutBadKeys, type RawAssertion, type RawDefaultTest } from './schema.ts';
 import { renderTemplate, TemplateError } from './template.ts';
 
 /** What every case of a suite shares: its defaults, prompt template and dialect. */
@@ -36,10 +36,14 @@ const OPTION_KEYS_IGNORED = new Set(['provider', 'rubricPrompt', 'runSerially', 
  */
 export function buildCase(raw: unknown, at: KeyPath, d: SuiteDefaults, problems: Problems, defaultId?: string): GoldenCase | undefined {
   const before = problems.errorCount;
-  const parsed = caseSchema.safeParse(raw);
+  let parsed = caseSchema.safeParse(raw);
   if (!parsed.success) {
     problems.zod(parsed.error.issues, at, () => KNOWN_KEYS.case, raw);
-    return undefined;
+    // Check the other keys too (the case is dropped anyway: it has an error).
+    const known = withoutBadKeys(raw, parsed.error.issues, KNOWN_KEYS.case, ['vars', 'input']);
+    if (!known) return undefined;
+    parsed = caseSchema.safeParse(known);
+    if (!parsed.success) return undefined;
   }
   const c = parsed.data;
   // Assertions are parsed one by one, so a bad key in one does not hide problems in the others.

@@ -5,7 +5,7 @@ import type { Dialect } from './assertion-check.ts';
 import { buildCase, checkOptions, splitDefaults, suiteContentHash, type SuiteDefaults } from './build.ts';
 import { YamlSource, type KeyPath } from './positions.ts';
 import { Problems, type SuiteProblem } from './problems.ts';
-import { KNOWN_KEYS, suiteHeaderSchema, type RawSuiteHeader } from './schema.ts';
+import { KNOWN_KEYS, suiteHeaderSchema, withoutBadKeys, type RawSuiteHeader } from './schema.ts';
 
 /** What loading suites found: the valid suites, and every problem with its file and line. */
 export interface LoadResult {
@@ -145,7 +145,11 @@ function header(data: unknown, problems: Problems): RawSuiteHeader | undefined {
   const parsed = suiteHeaderSchema.safeParse(data ?? {});
   if (parsed.success) return parsed.data;
   problems.zod(parsed.error.issues, [], (rel) => (rel.length === 0 ? KNOWN_KEYS.suite : rel[0] === 'defaultTest' && rel.length === 1 ? KNOWN_KEYS.defaultTest : KNOWN_KEYS.assertion), data);
-  return undefined;
+  // A typo'd or wrong top-level key is reported above; the cases are still checked, so one
+  // `golden validate` shows every problem (the suite stays out of runs: it has an error).
+  const known = withoutBadKeys(data, parsed.error.issues, KNOWN_KEYS.suite, ['defaultTest', 'prompts']);
+  const again = known && suiteHeaderSchema.safeParse(known);
+  return again && again.success ? again.data : undefined;
 }
 
 function defaultsOf(h: RawSuiteHeader, dialect: Dialect, problems: Problems, baseDir: string): { d: SuiteDefaults; defaultAssert: GoldenSuite['defaultAssert'] } | undefined {

@@ -68,6 +68,11 @@ function describe(issue: z.core.$ZodIssue, got: unknown): string {
       return got === undefined ? `required: expected ${issue.expected}` : `expected ${issue.expected}, got ${show(got)}`;
     case 'invalid_union':
       return `expected a string or a list of {role, content} messages, got ${show(got)}`;
+    case 'too_big':
+    case 'too_small':
+      // zod's "Too big: expected number to be <=1" reads as a parser talking; say the range.
+      if (issue.origin === 'number') return `must be ${issue.code === 'too_big' ? '≤' : '≥'} ${String(issue.code === 'too_big' ? issue.maximum : issue.minimum)}${got === undefined ? '' : `, got ${show(got)}`}`;
+      return `${issue.message}${got === undefined ? '' : `, got ${show(got)}`}`;
     case 'invalid_value':
       return `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}, got ${show(got)}`;
     default:

@@ -90,6 +90,29 @@ export type RawCase = z.output<typeof caseSchema>;
 export type RawDefaultTest = z.output<typeof defaultTestSchema>;
 export type RawSuiteHeader = z.output<typeof suiteHeaderSchema>;
 
+/**
+ * `raw` without its unknown keys and without the keys the strict parse found wrong (`issues`),
+ * so the rest of the object is still checked: one typo does not hide the problems behind it.
+ * `undefined` when `raw` is not a mapping or a wrong key is one of `needed` — keys the rest
+ * depends on (vars, defaults, prompts), whose absence would only raise follow-on errors. The
+ * caller has reported `issues` already.
+ *
+ * @example
+ * withoutBadKeys({ id: 'a', asert: [], threshold: 2 }, parsed.error.issues, KNOWN_KEYS.case, ['vars']); // { id: 'a' }
+ */
+export function withoutBadKeys(
+  raw: unknown,
+  issues: ReadonlyArray<{ path: readonly PropertyKey[] }>,
+  known: readonly string[],
+  needed: readonly string[] = [],
+): Record<string, unknown> | undefined {
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return undefined;
+  if (issues.some((i) => i.path.length === 0 && !('keys' in i))) return undefined;
+  const bad = new Set(issues.map((i) => i.path[0]).filter((k) => k !== undefined));
+  if (needed.some((k) => bad.has(k))) return undefined;
+  return Object.fromEntries(Object.entries(raw).filter(([k]) => known.includes(k) && !bad.has(k)));
+}
+
 /** Keys each object may have, for "did you mean" on an unknown key. */
 export const KNOWN_KEYS = {
   case: Object.keys(caseSchema.shape),

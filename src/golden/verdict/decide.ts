@@ -63,7 +63,8 @@ const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? o
 export function rebaselineVerdict(current: readonly CaseResult[], changes: SuiteChanges, options: Pick<VerdictOptions, 'alpha'> = {}): SuiteVerdict {
   return {
     verdict: 'rebaselined',
-    reason: `suite changed — re-baselined: ${describeChanges(changes)}`,
+    // A first run changed nothing: say so rather than "suite changed".
+    reason: changes.firstRun ? 'no earlier run to compare with: this run is the baseline' : `suite changed — re-baselined: ${describeChanges(changes)}`,
     passRate: passRate(current),
     baselinePassRate: null,
     unmeasured: unmeasuredOf(current),

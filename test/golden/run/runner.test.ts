@@ -151,6 +151,30 @@ describe('golden runner against the local OpenAI-compatible server', () => {
     expect(exitCodeForReport(report)).toBe(2);
   });
 
+  it('a run that measured nothing is never the baseline: the next run compares with the one before', async () => {
+    await ws.writeSuite('arith', arithmeticSuite(20));
+    model(() => true);
+    const e = env();
+    const first = (await runGolden(e, { runId: 'golden-1', ...fast })).runs[0]!.record.verdict;
+    expect(first.reason).toBe('no earlier run to compare with: this run is the baseline');
+    server.set({ script: () => ({ kind: 'status', status: 503 }) });
+    expect((await runGolden(e, { runId: 'golden-2', ...fast })).runs[0]!.record.verdict.passRate).toBeNull();
+    server.set({ script: undefined });
+    const v = (await runGolden(e, { runId: 'golden-3', ...fast })).runs[0]!.record.verdict;
+    expect(v).toMatchObject({ verdict: 'inconclusive', baselineRunId: 'golden-1', paired: { n: 20 } });
+  });
+
+  it('a first run that measured nothing leaves the next run the baseline, without "suite changed"', async () => {
+    await ws.writeSuite('arith', arithmeticSuite(20));
+    server.set({ script: () => ({ kind: 'status', status: 503 }) });
+    const e = env();
+    await runGolden(e, { runId: 'golden-1', ...fast });
+    server.set({ script: undefined });
+    model(() => true);
+    const v = (await runGolden(e, { runId: 'golden-2', ...fast })).runs[0]!.record.verdict;
+    expect(v).toMatchObject({ verdict: 'rebaselined', reason: 'no earlier run to compare with: this run is the baseline' });
+  });
+
   it('re-baselines when a case is added or the model snapshot changes, saying what changed', async () => {
     await ws.writeSuite('arith', arithmeticSuite(20));
     model(() => true);

@@ -125,6 +125,8 @@ cases:
       'bad.yaml:22: cases[1].assert[4].threshold: expected a value from 0 to 1 (a similar score), got 2',
       'bad.yaml:24: cases[1].assert[5].value: invalid JSON Schema: schema is invalid: data/type must be equal to one of the allowed values, data/type must be array, data/type must match a schema in anyOf',
       'bad.yaml:26: cases[1].assert[6].value: contains-any needs a list of strings (or one comma-separated string)',
+      // An unknown key does not hide the other problems of its case.
+      'bad.yaml:27: cases[2].id: required: a stable id, unique in the suite (results are paired across runs by it)',
       'bad.yaml:28: cases[2].expectd: unknown key "expectd" (did you mean "expected"?)',
       'bad.yaml:29: cases[3].input: required: the prompt (a string or chat messages), or a suite-level "prompts" template rendered with vars',
     ]);
@@ -147,6 +149,31 @@ cases:
     expect(r.suites).toEqual([]);
   });
 
+
+  it('a typo at the top or a wrong value in a case does not hide the problems behind it', async () => {
+    t.write(
+      'typo.yaml',
+      `defualtTest: {}
+cases:
+  - id: a
+    input: hi
+    threshold: 2
+    assert:
+      - type: contian
+        value: x
+  - id: b
+    input: "{{ nme }}"
+`,
+    );
+    const r = await loadSuites(t.dir);
+    expect(lines(r)).toEqual([
+      'typo.yaml:1: defualtTest: unknown key "defualtTest" (did you mean "defaultTest"?)',
+      'typo.yaml:5: cases[0].threshold: must be ≤ 1, got 2',
+      'typo.yaml:7: cases[0].assert[0].type: unknown assertion "contian" (did you mean "contains"?)',
+      'typo.yaml:10: cases[1].input: undefined variable "nme" in {{ nme }} (vars: none)',
+    ]);
+    expect(r.suites).toEqual([]);
+  });
   it('leaves a suite with errors out whole and loads the others', async () => {
     t.write('good.yaml', 'cases: [{ id: a, input: x, assert: [{ type: contains, value: x }] }]\n');
     t.write('bad.yaml', 'cases: [{ id: a, input: x }, { id: b }]\n');
