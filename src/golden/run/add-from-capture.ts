@@ -1,6 +1,6 @@
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { Document, isMap, isSeq, parseDocument } from 'yaml';
+import { Document, isMap, isSeq, parseDocument, YAMLSeq } from 'yaml';
 import type { ReadRecord } from '../../captures/record.ts';
 import { scanWindow } from '../../captures/scan-window.ts';
 import type { CaptureSource } from '../../captures/source.ts';
@@ -113,12 +113,29 @@ export async function appendCase(file: string, suiteName: string, c: CapturedCas
   for (const item of seq.items) {
     if (isMap(item) && String(item.get('id')) === c.id) throw new AddCaseError(`${file}: suite already has a case "${c.id}"`);
   }
-  // A flow-style empty list (`cases: []`) would put the whole case on one line.
-  seq.flow = false;
   const node = doc.createNode(c);
   node.commentBefore = reviewComment(c, nowMs);
+  // The usual file ends with its block list of cases: append the case as text, so the rest of
+  // the file stays byte for byte as the team wrote it (a re-serialised document would re-pad
+  // `{ a: b }` / `[a, b]` and re-quote strings).
+  const last = doc.contents.items.at(-1);
+  const first = seq.items[0] as { range?: [number, number, number] } | undefined;
+  if (text !== null && !seq.flow && first?.range && last && doc.contents.items.length && (last.value as unknown) === seq) {
+    const lineStart = text.lastIndexOf('\n', first.range[0] - 1) + 1;
+    const dash = /^( *)- /.exec(text.slice(lineStart, first.range[0]))?.[1];
+    if (dash !== undefined) {
+      const list = new YAMLSeq();
+      list.items.push(node);
+      const block = new Document(list);
+      const body = block.toString({ lineWidth: 0, flowCollectionPadding: false }).replace(/^(?=.)/gm, dash);
+      await writeFile(file, `${text.replace(/\n*$/, '\n')}${body}`);
+      return;
+    }
+  }
+  // A flow-style empty list (`cases: []`) would put the whole case on one line.
+  seq.flow = false;
   seq.items.push(node);
-  await writeFile(file, doc.toString({ lineWidth: 0 }));
+  await writeFile(file, doc.toString({ lineWidth: 0, flowCollectionPadding: false }));
 }
 
 function reviewComment(c: CapturedCase, nowMs: number): string {
@@ -171,7 +188,7 @@ export async function addCaseFromRecord(suitesDir: string, record: ReadRecord, s
     const doc = new Document(c);
     doc.commentBefore = reviewComment(c, nowMs);
     try {
-      await writeFile(file, doc.toString({ lineWidth: 0 }), { flag: 'wx' });
+      await writeFile(file, doc.toString({ lineWidth: 0, flowCollectionPadding: false }), { flag: 'wx' });
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new AddCaseError(`${file}: suite already has a case "${c.id}"`);
       throw err;
