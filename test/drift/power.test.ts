@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { configSchema } from '../../src/config/schema.ts';
 import { createHourAccumulator, withRollup } from '../../src/drift/aggregate.ts';
-import { analyzeDrift, combineSpans, testHours, type AnalysisInput, type HourBuckets } from '../../src/drift/analyze.ts';
+import { analyzeDrift, testHours, type AnalysisInput, type HourBuckets } from '../../src/drift/analyze.ts';
+import { combineSpans } from '../../src/drift/pool.ts';
 import type { DriftTest } from '../../src/drift/analyze-types.ts';
 import { driftObservations } from '../../src/drift/hysteresis-store.ts';
 import { createExtractor } from '../../src/drift/features.ts';
