@@ -7,7 +7,9 @@ import {
   type FeatureVector,
 } from './features.ts';
 import { labelHash, rowHash, sampleKey, type RowHash } from './hash.ts';
-import { createSketch, mergeSketchJson, type SketchJson } from './sketch.ts';
+import { capLabels, columns, DRIFT_AGGREGATE_VERSION, EXAMPLES_PER_LIST, insertBottomK, insertExtreme, MAX_LABELS, sortLabels } from './aggregate-lists.ts';
+import { mergeBucketsAll } from './merge.ts';
+import { createSketch, type SketchJson } from './sketch.ts';
 
 /**
  * Hourly drift aggregates: per (partition hour, route), everything the analysis needs so that any
@@ -21,19 +23,8 @@ import { createSketch, mergeSketchJson, type SketchJson } from './sketch.ts';
  * sums across groupings the pipeline merges partials sorted by unit id (DESIGN: Pipeline.merge).
  */
 
-/** Version of the stored aggregate JSON; a file of another version is reported as a gap. */
-export const DRIFT_AGGREGATE_VERSION = 1;
-
-/** Example request_ids kept per numeric extreme, per flag value and per categorical label. */
-export const EXAMPLES_PER_LIST = 5;
-/**
- * Labels kept per categorical feature and bucket. Labels beyond the cap fold into `__other__`;
- * which labels stay is decided by label hash, not frequency, because only a hash rule keeps the cap
- * associative (a top-k by count would depend on merge order). Scripts and status classes have
- * ≤ 11 labels; the cap exists for unbounded dimensions (model, template version).
- */
-export const MAX_LABELS = 64;
-export const OTHER_LABEL = '__other__';
+export { DRIFT_AGGREGATE_VERSION, EXAMPLES_PER_LIST, MAX_LABELS, OTHER_LABEL } from './aggregate-lists.ts';
+export { mergeBuckets, mergeHours, mergeHoursN, mergeSamples } from './merge.ts';
 
 /** [sample key, value, weight] columns of a bottom-k sample, sorted by key. */
 export interface SampleColumns {
@@ -133,52 +124,6 @@ export interface AccumulatorOptions {
 
 
 
-// ---------------------------------------------------------------- small mergeable lists
-
-function insertBottomK(list: [number, string][], key: number, id: string, k: number): void {
-  if (list.length >= k) {
-    const last = list[list.length - 1] as [number, string];
-    if (key > last[0] || (key === last[0] && id >= last[1])) return;
-  }
-  let i = list.length;
-  while (i > 0) {
-    const prev = list[i - 1] as [number, string];
-    if (prev[0] < key || (prev[0] === key && prev[1] <= id)) break;
-    i--;
-  }
-  if (i < list.length && (list[i] as [number, string])[1] === id && (list[i] as [number, string])[0] === key) return;
-  list.splice(i, 0, [key, id]);
-  if (list.length > k) list.pop();
-}
-
-function mergeBottomK(a: [number, string][], b: [number, string][], k: number): [number, string][] {
-  const out = a.map((e) => [e[0], e[1]] as [number, string]);
-  for (const [key, id] of b) insertBottomK(out, key, id, k);
-  return out;
-}
-
-/** Whether [value, id] ranks before `x` in a `hi` (descending) or `lo` (ascending) list; ties by id. */
-function ranksBefore(value: number, id: string, x: [number, string], high: boolean): boolean {
-  if (value === x[0]) return id < x[1];
-  return high ? value > x[0] : value < x[0];
-}
-
-/** Top-k by value descending (`hi`) or ascending (`lo`), ties by request_id. Hot path: no closures. */
-function insertExtreme(list: [number, string][], value: number, id: string, k: number, high: boolean): void {
-  if (list.length >= k && !ranksBefore(value, id, list[list.length - 1] as [number, string], high)) return;
-  for (const e of list) if (e[1] === id && e[0] === value) return;
-  let i = list.length;
-  while (i > 0 && ranksBefore(value, id, list[i - 1] as [number, string], high)) i--;
-  list.splice(i, 0, [value, id]);
-  if (list.length > k) list.pop();
-}
-
-function mergeExtremes(a: [number, string][], b: [number, string][], high: boolean): [number, string][] {
-  const out = a.map((e) => [e[0], e[1]] as [number, string]);
-  for (const [v, id] of b) insertExtreme(out, v, id, EXAMPLES_PER_LIST, high);
-  return out;
-}
-
 // ---------------------------------------------------------------- bottom-k value sample
 
 /** Mutable bottom-k sample used while accumulating; pruned lazily to keep inserts O(1) amortised. */
@@ -219,43 +164,6 @@ function compareEntries(keys: number[], values: number[], weights: number[], i: 
     (values[i] as number) - (values[j] as number) ||
     (weights[i] as number) - (weights[j] as number)
   );
-}
-
-function columns(k: number[], v: number[], w: number[]): SampleColumns {
-  return w.every((x) => x === 1) ? { k, v } : { k, v, w };
-}
-
-/**
- * Merges two bottom-k samples: the k smallest keys of the union (exactly the sample the union of
- * rows would have produced). A row present in both (a duplicated object) is kept once.
- */
-export function mergeSamples(a: SampleColumns, b: SampleColumns, k: number): SampleColumns {
-  const keys: number[] = [];
-  const values: number[] = [];
-  const weights: number[] = [];
-  let i = 0;
-  let j = 0;
-  const wa = (x: number) => a.w?.[x] ?? 1;
-  const wb = (x: number) => b.w?.[x] ?? 1;
-  while (keys.length < k && (i < a.k.length || j < b.k.length)) {
-    const ka = i < a.k.length ? (a.k[i] as number) : Infinity;
-    const kb = j < b.k.length ? (b.k[j] as number) : Infinity;
-    const va = a.v[i] ?? Infinity;
-    const vb = b.v[j] ?? Infinity;
-    if (ka < kb || (ka === kb && (va < vb || (va === vb && wa(i) <= wb(j))))) {
-      if (ka === kb && va === vb && wa(i) === wb(j)) j++;
-      keys.push(ka);
-      values.push(va);
-      weights.push(wa(i));
-      i++;
-    } else {
-      keys.push(kb);
-      values.push(vb);
-      weights.push(wb(j));
-      j++;
-    }
-  }
-  return columns(keys, values, weights);
 }
 
 // ---------------------------------------------------------------- accumulation
@@ -475,128 +383,6 @@ export function createHourAccumulator(start: number, options: AccumulatorOptions
   };
 }
 
-function sortLabels(a: CategoricalAgg): CategoricalAgg {
-  const c: Record<string, [number, number]> = {};
-  const ex: Record<string, [number, string][]> = {};
-  for (const label of Object.keys(a.c).sort()) {
-    c[label] = a.c[label] as [number, number];
-    ex[label] = a.ex[label] ?? [];
-  }
-  return { ...a, c, ex };
-}
-
-/** Folds labels beyond {@link MAX_LABELS} (by label hash) into `__other__`. Mutates and returns `a`. */
-function capLabels(a: CategoricalAgg): CategoricalAgg {
-  const labels = Object.keys(a.c).filter((l) => l !== OTHER_LABEL);
-  if (labels.length <= MAX_LABELS) return a;
-  const ranked = labels.map((l) => [labelHash(l), l] as const).sort((x, y) => x[0] - y[0] || (x[1] < y[1] ? -1 : 1));
-  for (const [, label] of ranked.slice(MAX_LABELS)) {
-    const cell = a.c[label] as [number, number];
-    const other = (a.c[OTHER_LABEL] ??= [0, 0]);
-    other[0] += cell[0];
-    other[1] += cell[1];
-    a.ex[OTHER_LABEL] = mergeBottomK(a.ex[OTHER_LABEL] ?? [], a.ex[label] ?? [], EXAMPLES_PER_LIST);
-    delete a.c[label];
-    delete a.ex[label];
-  }
-  return a;
-}
-
-// ---------------------------------------------------------------- merging JSON aggregates
-
-function mergeNumeric(a: NumericAgg, b: NumericAgg, k: number): NumericAgg {
-  return {
-    n: a.n + b.n,
-    w: a.w + b.w,
-    w2: a.w2 + b.w2,
-    s: a.s + b.s,
-    s2: a.s2 + b.s2,
-    ls: a.ls + b.ls,
-    ls2: a.ls2 + b.ls2,
-    sk: mergeSketchJson(a.sk, b.sk),
-    r: mergeSamples(a.r, b.r, k),
-    hi: mergeExtremes(a.hi, b.hi, true),
-    lo: mergeExtremes(a.lo, b.lo, false),
-  };
-}
-
-function mergeFlag(a: FlagAgg, b: FlagAgg): FlagAgg {
-  return {
-    n: a.n + b.n,
-    w: a.w + b.w,
-    w2: a.w2 + b.w2,
-    k: a.k + b.k,
-    kw: a.kw + b.kw,
-    ex1: mergeBottomK(a.ex1, b.ex1, EXAMPLES_PER_LIST),
-    ex0: mergeBottomK(a.ex0, b.ex0, EXAMPLES_PER_LIST),
-  };
-}
-
-function mergeCategorical(a: CategoricalAgg, b: CategoricalAgg): CategoricalAgg {
-  const out: CategoricalAgg = { n: a.n + b.n, w: a.w + b.w, w2: a.w2 + b.w2, c: {}, ex: {} };
-  for (const src of [a, b]) {
-    for (const [label, [raw, wt]] of Object.entries(src.c)) {
-      const cell = (out.c[label] ??= [0, 0]);
-      cell[0] += raw;
-      cell[1] += wt;
-      out.ex[label] = mergeBottomK(out.ex[label] ?? [], src.ex[label] ?? [], EXAMPLES_PER_LIST);
-    }
-  }
-  return capLabels(sortLabels(out));
-}
-
-function mergeRecords<T>(a: Record<string, T>, b: Record<string, T>, f: (x: T, y: T) => T): Record<string, T> {
-  const out: Record<string, T> = {};
-  for (const key of [...new Set([...Object.keys(a), ...Object.keys(b)])].sort()) {
-    const x = a[key];
-    const y = b[key];
-    out[key] = x !== undefined && y !== undefined ? f(x, y) : ((x ?? y) as T);
-  }
-  return out;
-}
-
-/**
- * Merges two buckets of the same route (or of different routes, for the `*` rollup). Commutative
- * and associative; the inputs are not modified.
- *
- * @example
- * const both = mergeBuckets(hourA.routes.chat, hourB.routes.chat, 512);
- */
-export function mergeBuckets(a: RouteBucket, b: RouteBucket, reservoirSize: number): RouteBucket {
-  return {
-    rows: a.rows + b.rows,
-    w: a.w + b.w,
-    w2: a.w2 + b.w2,
-    flagged: a.flagged + b.flagged,
-    outsidePartition: a.outsidePartition + b.outsidePartition,
-    minW: Math.min(a.minW, b.minW),
-    maxW: Math.max(a.maxW, b.maxW),
-    num: mergeRecords(a.num, b.num, (x, y) => mergeNumeric(x, y, reservoirSize)),
-    flag: mergeRecords(a.flag, b.flag, mergeFlag),
-    cat: mergeRecords(a.cat, b.cat, mergeCategorical),
-  };
-}
-
-/**
- * Merges aggregates of the same partition hour (e.g. from several capture objects).
- *
- * @throws {Error} when the hours differ.
- * @example
- * const hour = mergeHours(partA, partB);
- */
-export function mergeHours(a: HourAggregate, b: HourAggregate): HourAggregate {
-  if (a.start !== b.start) throw new Error(`mergeHours: different hours ${a.hour} and ${b.hour}`);
-  const k = Math.min(a.k, b.k);
-  return {
-    v: DRIFT_AGGREGATE_VERSION,
-    start: a.start,
-    hour: a.hour,
-    objects: a.objects + b.objects,
-    k,
-    routes: mergeRecords(a.routes, b.routes, (x, y) => mergeBuckets(x, y, k)),
-  };
-}
-
 /** The `*` all-routes rollup of an hour: every route merged. */
 export const ALL_ROUTES = '*';
 
@@ -610,7 +396,5 @@ export const ALL_ROUTES = '*';
 export function withRollup(hour: HourAggregate): Record<string, RouteBucket> {
   const routes = Object.values(hour.routes);
   if (routes.length === 0) return {};
-  let all = routes[0] as RouteBucket;
-  for (const b of routes.slice(1)) all = mergeBuckets(all, b, hour.k);
-  return { ...hour.routes, [ALL_ROUTES]: all };
+  return { ...hour.routes, [ALL_ROUTES]: mergeBucketsAll(routes, hour.k) };
 }

@@ -10,7 +10,8 @@ import type { Pipeline, PipelineContext, RunRequest, UnitAccounting, WorkUnit } 
 import { reportHeader } from '../report/header.ts';
 import type { RunReport, Unmeasured } from '../report/types.ts';
 import { storeQuarantine } from '../store/quarantine.ts';
-import { createHourAccumulator, DRIFT_AGGREGATE_VERSION, mergeHours, withRollup, type HourAccumulator, type HourAggregate } from './aggregate.ts';
+import { createHourAccumulator, DRIFT_AGGREGATE_VERSION, withRollup, type HourAccumulator, type HourAggregate } from './aggregate.ts';
+import { mergeHourLists } from './merge.ts';
 import { analyzeDrift, type HourBuckets } from './analyze.ts';
 import { attachDriftCharts } from './chart-data.ts';
 import { createExtractor } from './features.ts';
@@ -59,16 +60,10 @@ function hourSpan(run: RunRequest): { start: number; end: number } {
  * const merged = mergeDriftPartials([a, b, c]);
  */
 export function mergeDriftPartials(parts: readonly DriftPartial[]): DriftPartial {
-  const byHour = new Map<number, HourAggregate>();
-  for (const p of parts) {
-    for (const h of p.hours) {
-      const prev = byHour.get(h.start);
-      byHour.set(h.start, prev ? mergeHours(prev, h) : h);
-    }
-  }
   return {
     v: DRIFT_AGGREGATE_VERSION,
-    hours: [...byHour.keys()].sort((a, b) => a - b).map((h) => byHour.get(h) as HourAggregate),
+    // Each hour merged once, n-way (same result as folding mergeHours pairwise, without N−1 round trips).
+    hours: mergeHourLists(parts.map((p) => p.hours)),
     input: mergeIngestCounts(emptyIngestCounts(), ...parts.map((p) => p.input)),
     outOfPartition: parts.reduce((t, p) => t + p.outOfPartition, 0),
   };
