@@ -1,4 +1,4 @@
-import { rm, writeFile } from 'node:fs/promises';
+import { cp, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
@@ -144,7 +144,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   }
 
   // Golden: the bundled offline suites (recorded outputs, no model call), last night then tonight.
-  const goldenConfig = { ...config, golden: { ...config.golden, suitesDir: fileURLToPath(new URL('../../golden', import.meta.url)), targets: {}, schedule: [] } };
+  // A copy in the demo folder: `golden add` after the demo must not write into the package.
+  const goldenConfig = { ...config, golden: { ...config.golden, suitesDir: await copyBundledSuites(options.dir), targets: {}, schedule: [] } };
   for (const end of [options.end - 24 * HOUR, options.end]) {
     const ctx = createContext({ config: goldenConfig, store, now: () => end + 5 * 60_000, logger: options.logger });
     const run: RunRequest = { runId: runIdFor('golden', { start: end - 24 * HOUR, end }), pipeline: 'golden', window: { start: end - 24 * HOUR, end }, requestedAt: end };
@@ -187,8 +188,22 @@ export async function writeDemoConfig(dir: string, config: EvalwatchConfig): Pro
     routes: config.routes,
     pricing: config.pricing,
     slos: config.slos,
-    golden: { suitesDir: fileURLToPath(new URL('../../golden', import.meta.url)) },
+    golden: { suitesDir: 'golden' },
   };
   await writeFile(file, `${JSON.stringify(input, null, 2)}\n`);
   return file;
+}
+
+/**
+ * Copies the bundled example suites into `<dir>/golden` (replacing an earlier copy) and returns
+ * that folder.
+ *
+ * @example
+ * const suitesDir = await copyBundledSuites('.evalwatch/demo');
+ */
+export async function copyBundledSuites(dir: string): Promise<string> {
+  const target = path.join(dir, 'golden');
+  await rm(target, { recursive: true, force: true });
+  await cp(fileURLToPath(new URL('../../golden', import.meta.url)), target, { recursive: true });
+  return target;
 }

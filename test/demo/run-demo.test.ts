@@ -28,6 +28,11 @@ describe('evalwatch demo', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
+  it('runs a copy of the bundled golden suites from its own folder', async () => {
+    const copied = await readFile(path.join(dir, 'golden', 'support.yaml'), 'utf8');
+    expect(copied.length).toBeGreaterThan(0);
+  });
+
   it('writes captures in the production layout with malformed lines sprinkled in', () => {
     expect(result.traffic.records).toBeGreaterThan(10_000);
     expect(result.traffic.malformedLines).toBeGreaterThan(0);
@@ -83,6 +88,8 @@ describe('evalwatch demo follow-ups', () => {
       expect(config.captures.source).toEqual({ kind: 'fs', path: path.join(dir, 'captures') });
       expect(config.routes.classify_intent?.json).toBe(true);
       expect(Object.keys(config.pricing.models)).toEqual(['m']);
+      // Suites are a copy in the demo folder: `golden add` after the demo must not touch the package.
+      expect(config.golden.suitesDir).toBe(path.join(dir, 'golden'));
       expect(await findReport(createStore(config), 'latest')).toBeNull();
     } finally {
       await rm(dir, { recursive: true, force: true });
