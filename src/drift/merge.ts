@@ -193,6 +193,10 @@ function mergeRecordsN<T>(members: readonly Member<Record<string, T>>[], f: (lis
  */
 function mergeSamplesN(samples: readonly SampleColumns[], k: number): SampleColumns {
   const n = samples.length;
+  // Columns hoisted once: the loop below runs up to k times over every member's head.
+  const ks = samples.map((s) => s.k);
+  const vs = samples.map((s) => s.v);
+  const ws = samples.map((s) => s.w);
   const pos = new Array<number>(n).fill(0);
   const keys: number[] = [];
   const values: number[] = [];
@@ -203,13 +207,14 @@ function mergeSamplesN(samples: readonly SampleColumns[], k: number): SampleColu
     let bv = 0;
     let bw = 0;
     for (let m = 0; m < n; m++) {
-      const s = samples[m] as SampleColumns;
       const i = pos[m] as number;
-      if (i >= s.k.length) continue;
-      const kk = s.k[i] as number;
-      const vv = s.v[i] as number;
-      const ww = s.w?.[i] ?? 1;
-      if (best < 0 || kk < bk || (kk === bk && (vv < bv || (vv === bv && ww < bw)))) {
+      const km = ks[m] as number[];
+      if (i >= km.length) continue;
+      const kk = km[i] as number;
+      if (best >= 0 && kk > bk) continue;
+      const vv = (vs[m] as number[])[i] as number;
+      const ww = ws[m]?.[i] ?? 1;
+      if (best < 0 || kk < bk || vv < bv || (vv === bv && ww < bw)) {
         best = m;
         bk = kk;
         bv = vv;
@@ -217,16 +222,19 @@ function mergeSamplesN(samples: readonly SampleColumns[], k: number): SampleColu
       }
     }
     if (best < 0) break;
+    // Every member holding the entry at its head: copies up to the largest run, earliest holder first.
     let emitted = 0;
     for (let m = best; m < n && keys.length < k; m++) {
-      const s = samples[m] as SampleColumns;
+      const km = ks[m] as number[];
+      const vm = vs[m] as number[];
+      const wm = ws[m];
       const i = pos[m] as number;
       let run = 0;
-      while (i + run < s.k.length && s.k[i + run] === bk && s.v[i + run] === bv && (s.w?.[i + run] ?? 1) === bw) run++;
+      while (i + run < km.length && km[i + run] === bk && vm[i + run] === bv && (wm?.[i + run] ?? 1) === bw) run++;
       for (let c = emitted; c < run && keys.length < k; c++) {
-        keys.push(s.k[i + c] as number);
-        values.push(s.v[i + c] as number);
-        weights.push(s.w?.[i + c] ?? 1);
+        keys.push(km[i + c] as number);
+        values.push(vm[i + c] as number);
+        weights.push(wm?.[i + c] ?? 1);
       }
       if (run > emitted) emitted = run;
       pos[m] = i + run;
