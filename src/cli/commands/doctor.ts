@@ -1,11 +1,9 @@
 import type { Command } from 'commander';
-import { readEnv } from '../../config/env.ts';
-import { loadConfig } from '../../config/load.ts';
-import { createSource, createStore } from '../../runtime/context.ts';
-import { runDoctor } from '../../runtime/doctor.ts';
-import { HOW_TO_CONFIGURE_JUDGE, judgeConfigured } from '../../judge/context.ts';
-import { ExitCode, setExitCode } from '../exit-codes.ts';
 import { withConfigOption } from '../options.ts';
+
+// The action is loaded on use: the checks need the config loader and the stores, which `--help`
+// and the other commands do not.
+const action = () => import('./doctor-action.ts');
 
 /** `evalwatch doctor`: one line per configured component, ok or a clear reason. */
 export function register(program: Command): void {
@@ -14,22 +12,6 @@ export function register(program: Command): void {
       .command('doctor')
       .description('check Redis, the results store, the capture source, the judge endpoint and Slack — one line each'),
   ).action(async function (this: Command, opts: { config?: string }) {
-    const loaded = await loadConfig({ ...(opts.config ? { path: opts.config } : {}) });
-    const out = process.stdout;
-    const env = readEnv();
-    out.write(`ok      config    ${loaded.path ?? 'embedded default (no worker.config.ts found)'}\n`);
-    const results = await runDoctor({
-      env,
-      source: createSource(loaded.config),
-      store: createStore(loaded.config),
-      judge: {
-        baseURL: loaded.config.judge.baseURL,
-        model: loaded.config.judge.model,
-        configured: judgeConfigured(loaded.config.judge.baseURL, env.judgeApiKey),
-        howTo: HOW_TO_CONFIGURE_JUDGE,
-      },
-    });
-    for (const r of results) out.write(`${r.status.padEnd(7)} ${r.component.padEnd(9)} ${r.detail}\n`);
-    setExitCode(this, results.some((r) => r.status === 'fail') ? ExitCode.unmeasurable : ExitCode.ok);
+    await (await action()).doctorCommand(this, opts);
   });
 }

@@ -1,17 +1,10 @@
 import type { Command } from 'commander';
-import { readEnv, redactUrl } from '../../config/env.ts';
-import { ConfigError } from '../../config/errors.ts';
-import { loadConfig } from '../../config/load.ts';
-import { assertRedisReachable } from '../../queue/redis.ts';
-import { serveWorker } from '../../queue/serve.ts';
-import { createMetrics } from '../../http/metrics.ts';
-import { createJudgePipeline, judgeMetricsListener } from '../../judge/index.ts';
-import { getPipeline } from '../../pipeline/registry.ts';
-import type { Pipeline } from '../../pipeline/types.ts';
-import { createQueueAlerting } from '../../runtime/alerting.ts';
-import { createContext } from '../../runtime/context.ts';
-import { ExitCode, setExitCode } from '../exit-codes.ts';
 import { withConfigOption } from '../options.ts';
+import type { WorkerOptions } from './worker-action.ts';
+
+// The action is loaded on use: it pulls in bullmq, ioredis, express, bull-board, the judge
+// (openai) and alerting (Slack), which `--help` and the other commands do not need.
+const action = () => import('./worker-action.ts');
 
 /**
  * `evalwatch worker`: starts the queue workers, reconciles the schedules, serves /healthz /readyz
@@ -24,40 +17,7 @@ export function register(program: Command): void {
       .description('start the queue workers, register the schedules, serve /healthz /readyz /metrics')
       .option('--concurrency <n>', 'unit jobs run at the same time in this process (default 4)')
       .option('--http-port <n>', 'port of /healthz /readyz /metrics (default: config http.port, 9464; 0 picks one)'),
-  ).action(async function (this: Command, opts: { config?: string; concurrency?: string; httpPort?: string }) {
-    const concurrency = opts.concurrency === undefined ? undefined : positiveInt('--concurrency', opts.concurrency, 1);
-    const httpPort = opts.httpPort === undefined ? undefined : positiveInt('--http-port', opts.httpPort, 0);
-    const { config, path } = await loadConfig({ ...(opts.config ? { path: opts.config } : {}) });
-    const env = readEnv();
-    await assertRedisReachable(env.redisUrl);
-    const base = createContext({ config });
-    // Alerts go through the durable outbox in the same Redis; deliveries missed while no worker ran are replayed now.
-    const alerting = await createQueueAlerting({ config, env, store: base.store, logger: base.logger, now: base.now, redisUrl: env.redisUrl });
-    const ctx = { ...base, onReport: alerting.onReport };
-    ctx.logger.info({ config: path ?? 'embedded default', redis: redactUrl(env.redisUrl), prefix: config.redis.prefix }, 'starting worker');
-    // Judge calls, tokens and dollars are counted on the same /metrics registry the worker serves.
-    const metrics = createMetrics();
-    const judge = createJudgePipeline({ onEvent: judgeMetricsListener(metrics) }) as Pipeline;
-    const served = await serveWorker({
-      ctx,
-      metrics,
-      resolvePipeline: async (name) => (name === 'judge' ? judge : getPipeline(name)),
-      redisUrl: env.redisUrl,
-      options: { ...config.queue, ...(concurrency !== undefined ? { concurrency } : {}) },
-      http: { host: config.http.host, port: httpPort ?? config.http.port },
-      ...(env.dashboardToken ? { dashboardToken: env.dashboardToken } : {}),
-    });
-    process.stderr.write(
-      `evalwatch worker: consuming (prefix ${config.redis.prefix}, ${Object.keys(config.schedules).length} schedules)${served.http ? `, health at ${served.http.url}` : ''}\n`,
-    );
-    await served.stopped;
-    await alerting.close();
-    setExitCode(this, ExitCode.ok);
+  ).action(async function (this: Command, opts: WorkerOptions) {
+    await (await action()).workerCommand(this, opts);
   });
-}
-
-function positiveInt(flag: string, text: string, min: number): number {
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < min) throw new ConfigError(`${flag}: expected an integer ≥ ${min}, got "${text}"`);
-  return n;
 }
