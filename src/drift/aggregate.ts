@@ -17,9 +17,10 @@ import { createSketch, type SketchJson } from './sketch.ts';
  *
  * Two forms: a live {@link HourAccumulator} that records are added to (hot path, holds live
  * sketches), and the plain-JSON {@link HourAggregate} it finishes into, which is what is stored and
- * merged (merges in `merge.ts`, list helpers in `aggregate-lists.ts`). Every merge is commutative and associative: counts add, bottom-k samples keep the k
- * smallest hash keys of the union, example lists keep the k best by a total order, and label caps
- * keep the labels with the smallest label hashes. Float sums are commutative; for bit-identical
+ * merged (merges in `merge.ts`, list helpers in `aggregate-lists.ts`). Every merge is commutative
+ * and associative: counts add, bottom-k samples keep the k smallest hash keys of the union, example
+ * lists keep the k best by a total order, and label caps keep the labels with the smallest label
+ * hashes. Float sums are commutative; for bit-identical
  * sums across groupings the pipeline merges partials sorted by unit id (DESIGN: Pipeline.merge).
  */
 
