@@ -1,14 +1,12 @@
 import type { Logger } from 'pino';
 import { createFsSource } from '../captures/fs-source.ts';
 import { keyTemplate } from '../captures/partitions.ts';
-import { createS3Source } from '../captures/s3-source.ts';
 import type { CaptureSource } from '../captures/source.ts';
 import type { EvalwatchConfig } from '../config/schema.ts';
 import type { PipelineContext } from '../pipeline/types.ts';
 import { createFsStore } from '../store/fs-store.ts';
-import { createS3Client } from '../store/s3-client.ts';
-import { createS3Store } from '../store/s3-store.ts';
 import type { ResultsStore } from '../store/types.ts';
+import { lazyS3Source, lazyS3Store } from './lazy-s3.ts';
 import { createLogger } from './logger.ts';
 
 export interface CreateContextOptions {
@@ -47,7 +45,8 @@ export function createContext(options: CreateContextOptions): PipelineContext {
 }
 
 /**
- * The capture source named by `captures.source`.
+ * The capture source named by `captures.source`. An S3 source imports the AWS SDK on its first
+ * listing or read, not here, so an `fs` setup never loads it.
  *
  * @example
  * const source = createSource(config);
@@ -57,11 +56,12 @@ export function createSource(config: EvalwatchConfig): CaptureSource {
   const src = config.captures.source;
   const template = keyTemplate(config.captures.keyTemplate);
   if (src.kind === 'fs') return createFsSource({ root: src.path, keyTemplate: template });
-  return createS3Source({ client: createS3Client(src), bucket: src.bucket, prefix: src.prefix, keyTemplate: template });
+  return lazyS3Source(src, template);
 }
 
 /**
- * The results store named by `store`.
+ * The results store named by `store`. An S3 store imports the AWS SDK on its first call to S3,
+ * not here, so an `fs` setup never loads it.
  *
  * @example
  * await createStore(config).put('runs/…/report.json', json);
@@ -69,11 +69,5 @@ export function createSource(config: EvalwatchConfig): CaptureSource {
 export function createStore(config: EvalwatchConfig): ResultsStore {
   const store = config.store;
   if (store.kind === 'fs') return createFsStore({ root: store.path });
-  return createS3Store({
-    client: createS3Client(store),
-    bucket: store.bucket,
-    prefix: store.prefix,
-    ...(store.serverSideEncryption ? { serverSideEncryption: store.serverSideEncryption } : {}),
-    ...(store.sseKmsKeyId ? { sseKmsKeyId: store.sseKmsKeyId } : {}),
-  });
+  return lazyS3Store(store);
 }
