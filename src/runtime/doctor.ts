@@ -1,6 +1,3 @@
-import { Redis } from 'ioredis';
-import { WebClient } from '@slack/web-api';
-import OpenAI from 'openai';
 import type { EvalwatchEnv } from '../config/env.ts';
 import { redactUrl } from '../config/env.ts';
 import type { CaptureSource } from '../captures/source.ts';
@@ -33,12 +30,19 @@ export interface DoctorDeps {
  */
 export async function runDoctor(deps: DoctorDeps): Promise<CheckResult[]> {
   const timeoutMs = deps.timeoutMs ?? 3000;
+  // Client libraries are loaded here, only for the checks that use them, and before any timer
+  // starts: importing one on a busy machine must not count against that check's timeout.
+  const [{ Redis }, openai, slack] = await Promise.all([
+    import('ioredis'),
+    deps.judge?.configured ? import('openai') : null,
+    deps.env.slackToken ? import('@slack/web-api') : null,
+  ]);
   const checks: [string, () => Promise<Outcome>][] = [
-    ['redis', async () => ok(await checkRedis(deps.env.redisUrl, timeoutMs))],
+    ['redis', async () => ok(await checkRedis(Redis, deps.env.redisUrl, timeoutMs))],
     ['store', async () => (await deps.store.check(), ok(`writable at ${deps.store.describe()}`))],
     ['captures', async () => (await deps.source.check(), ok(`readable at ${deps.source.describe()}`))],
-    ['judge', () => checkJudge(deps.judge, deps.env.judgeApiKey, timeoutMs)],
-    ['slack', () => checkSlack(deps.env.slackToken, deps.slackApiUrl)],
+    ['judge', () => checkJudge(openai?.default, deps.judge, deps.env.judgeApiKey, timeoutMs)],
+    ['slack', () => checkSlack(slack?.WebClient, deps.env.slackToken, deps.slackApiUrl)],
   ];
   return Promise.all(
     checks.map(async ([component, run]): Promise<CheckResult> => {
@@ -55,7 +59,7 @@ type Outcome = Pick<CheckResult, 'status' | 'detail'>;
 const ok = (detail: string): Outcome => ({ status: 'ok', detail });
 const skipped = (detail: string): Outcome => ({ status: 'skipped', detail });
 
-async function checkRedis(url: string, timeoutMs: number): Promise<string> {
+async function checkRedis(Redis: typeof import('ioredis').Redis, url: string, timeoutMs: number): Promise<string> {
   const redis = new Redis(url, {
     lazyConnect: true,
     connectTimeout: timeoutMs,
@@ -83,8 +87,8 @@ async function checkRedis(url: string, timeoutMs: number): Promise<string> {
   }
 }
 
-async function checkJudge(judge: DoctorDeps['judge'], apiKey: string | undefined, timeoutMs: number): Promise<Outcome> {
-  if (!judge || !judge.configured) return skipped(judge?.howTo ?? 'no judge configured');
+async function checkJudge(OpenAI: typeof import('openai').default | undefined, judge: DoctorDeps['judge'], apiKey: string | undefined, timeoutMs: number): Promise<Outcome> {
+  if (!OpenAI || !judge || !judge.configured) return skipped(judge?.howTo ?? 'no judge configured');
   // One retry layer is ours elsewhere; here a single attempt says whether the endpoint answers.
   const client = new OpenAI({ baseURL: judge.baseURL, apiKey: apiKey ?? 'none', maxRetries: 0, timeout: timeoutMs });
   const models = await client.models.list();
@@ -93,8 +97,8 @@ async function checkJudge(judge: DoctorDeps['judge'], apiKey: string | undefined
   return ok(`${judge.baseURL} answers; model ${judge.model}${known ? '' : ' NOT listed by the endpoint (check judge.model)'}`);
 }
 
-async function checkSlack(token: string | undefined, slackApiUrl: string | undefined): Promise<Outcome> {
-  if (!token) return skipped('SLACK_BOT_TOKEN not set; alerts go to the console and a file');
+async function checkSlack(WebClient: typeof import('@slack/web-api').WebClient | undefined, token: string | undefined, slackApiUrl: string | undefined): Promise<Outcome> {
+  if (!WebClient || !token) return skipped('SLACK_BOT_TOKEN not set; alerts go to the console and a file');
   const client = new WebClient(token, { retryConfig: { retries: 0 }, ...(slackApiUrl ? { slackApiUrl } : {}) });
   const auth = await client.auth.test();
   return ok(`token ok for team ${auth.team ?? '?'} as ${auth.user ?? '?'}`);
