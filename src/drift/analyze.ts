@@ -183,8 +183,8 @@ export function analyzeDrift(input: AnalysisInput): AnalysisResult {
   const underpowered = (o: TestOutcome) => !isTest(o) || !o.mde || mdePower(o.mde, opts, level) < MIN_POWER;
   for (const s of subjects) {
     // A window that cannot detect the minimum effect also gets the test pooled with the previous
-    // hour(s) — the "up to 2 windows" rule — combined with its own by Simes, one p-value per test
-    // in the family. Decided from sizes and baseline only, so the p-values stay valid.
+    // hour(s) — the "up to 2 windows" rule — combined with its own by weighted Simes (pool.ts),
+    // one p-value per test in the family. Decided from sizes and baseline only: p-values stay valid.
     if (!s.run || previous.length === 0 || !s.outcomes.some((o) => o !== null) || !s.outcomes.every((o) => o === null || underpowered(o))) continue;
     s.alone = s.outcomes;
     s.outcomes = combineSpans(s.outcomes, s.run([...previous, ...input.windowHours]), previous.length);

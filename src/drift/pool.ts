@@ -9,10 +9,19 @@ import { isTest, type DriftTest, type TestOutcome } from './analyze-types.ts';
 const family = (t: DriftTest): string => (t.kind === 'drift.numeric' ? (t.test.startsWith('ks') ? 'ks' : t.test) : t.kind);
 
 /**
- * One test per pair of the window-only and the pooled run: the one with the smaller p-value,
- * carrying the Simes combination min(2·p₍₁₎, p₍₂₎) of the two — valid for positively dependent
- * p-values (the spans share the window) — so each pair is one member of the BH family. Only the
- * pooled test when the window alone could not be tested; only the window's when pooling could not.
+ * Weights of the weighted Simes combination, fixed before any data is seen: the pooled test is the
+ * primary test of a window that cannot detect the minimum effect alone (it sees the moderate
+ * changes near the thresholds), the window's own test a guard for large one-hour changes, whose
+ * p-values are tiny enough that a ×5 costs nothing.
+ */
+export const SPAN_WEIGHTS = { window: 0.2, pooled: 0.8 } as const;
+
+/**
+ * One test per pair of the window-only and the pooled run, carrying their weighted Simes
+ * combination min(p_w / 0.2, p_p / 0.8, max(p_w, p_p)) (Benjamini & Hochberg 1997; valid for the
+ * positively dependent p-values of overlapping spans), so each pair is one member of the BH
+ * family; the test that attains it supplies effect sizes and summary. Only the pooled test when
+ * the window alone could not be tested; only the window's when pooling could not.
  *
  * @example
  * combineSpans(windowOutcomes, pooledOutcomes, 1);
@@ -30,14 +39,15 @@ export function combineSpans(alone: readonly TestOutcome[], pooled: readonly Tes
       out.push(mark(t2));
       continue;
     }
-    const [lo, hi] = t1.pValue <= t2.pValue ? [t1.pValue, t2.pValue] : [t2.pValue, t1.pValue];
-    const driver = t1.pValue <= t2.pValue ? t1 : t2;
+    const byWindow = t1.pValue / SPAN_WEIGHTS.window;
+    const byPooled = t2.pValue / SPAN_WEIGHTS.pooled;
+    const driver = byWindow < byPooled ? t1 : t2;
     const combined: DriftTest = {
       ...driver,
-      pValue: Math.min(1, 2 * lo, hi),
+      pValue: Math.min(1, byWindow, byPooled, Math.max(t1.pValue, t2.pValue)),
       // The pooled span has the power: it decides whether a quiet result is conclusive.
       ...(t2.mde ? { mde: t2.mde } : {}),
-      details: { ...driver.details, spanPValues: { window: t1.pValue, pooled: t2.pValue }, combined: 'Simes over the window and the window pooled with the previous hour' },
+      details: { ...driver.details, spanPValues: { window: t1.pValue, pooled: t2.pValue }, combined: 'weighted Simes (0.2 window, 0.8 pooled with the previous hour)' },
     };
     out.push(driver === t2 ? mark(combined) : combined);
   }
