@@ -1,15 +1,12 @@
 import { createHash } from 'node:crypto';
-import { compileFieldMap } from '../captures/field-map.ts';
-import { createFastValidator } from '../captures/fast-validate.ts';
 import { emptyIngestCounts, mergeIngestCounts, totalRejected, type IngestCounts } from '../captures/ingest-stats.ts';
-import { HOUR, hoursOverlapping, keyTemplate } from '../captures/partitions.ts';
-import { scanObject } from '../captures/reader.ts';
+import { HOUR, hoursOverlapping } from '../captures/partitions.ts';
 import { listWindow } from '../captures/scan-window.ts';
 import { parseDuration } from '../config/duration.ts';
 import type { Pipeline, PipelineContext, RunRequest, UnitAccounting, WorkUnit } from '../pipeline/types.ts';
 import { reportHeader } from '../report/header.ts';
 import type { RunReport, Unmeasured } from '../report/types.ts';
-import { storeQuarantine } from '../store/quarantine.ts';
+import { finishedHours, scanUnitByHour } from '../pipeline/scan-unit.ts';
 import { createHourAccumulator, DRIFT_AGGREGATE_VERSION, withRollup, type HourAccumulator, type HourAggregate } from './aggregate.ts';
 import { mergeHourLists } from './merge.ts';
 import { analyzeDrift, type HourBuckets } from './analyze.ts';
@@ -70,46 +67,20 @@ export function mergeDriftPartials(parts: readonly DriftPartial[]): DriftPartial
 }
 
 async function processUnit(ctx: PipelineContext, run: RunRequest, unit: WorkUnit): Promise<DriftPartial> {
-  const { config } = ctx;
-  const reservoirSize = config.drift.reservoirSize;
-  const template = keyTemplate(config.captures.keyTemplate);
-  const extract = createExtractor(config);
-  const slack = parseDuration(config.captures.partitionSlack);
-  const quarantine = storeQuarantine({ store: ctx.store, runId: run.runId, dayMs: run.requestedAt });
-  const fieldMap = compileFieldMap(config.captures.fieldMap);
-  const validator = createFastValidator();
-  const accs = new Map<number, HourAccumulator>();
-  let input = emptyIngestCounts();
-  let outOfPartition = 0;
-  for (const key of unit.keys) {
-    const partitionStart = template.hourOf(key) ?? Math.floor(run.window.start / HOUR) * HOUR;
-    let acc = accs.get(partitionStart);
-    if (!acc) accs.set(partitionStart, (acc = createHourAccumulator(partitionStart, { reservoirSize, partitionSlackMs: slack })));
-    const a = acc;
-    const res = await scanObject(
-      ctx.source,
-      { key, partitionStart },
-      {
-        quarantine,
-        runId: run.runId,
-        fieldMap,
-        validator,
-        maxLineBytes: config.captures.maxLineBytes,
-        partitionSlackMs: slack,
-        ...(ctx.signal ? { signal: ctx.signal } : {}),
-      },
-      (r) => a.add(r, r.population ? extract(r) : undefined),
-    );
-    await quarantine.flush(key);
-    if (res.counts.objectsRead > 0) a.addObject();
-    input = mergeIngestCounts(input, res.counts);
-    outOfPartition += res.outOfPartition;
-  }
+  const reservoirSize = ctx.config.drift.reservoirSize;
+  const extract = createExtractor(ctx.config);
+  const scan = await scanUnitByHour(
+    ctx,
+    run,
+    unit,
+    (start, partitionSlackMs) => createHourAccumulator(start, { reservoirSize, partitionSlackMs }),
+    (acc, r) => acc.add(r, r.population ? extract(r) : undefined),
+  );
   return {
     v: DRIFT_AGGREGATE_VERSION,
-    hours: [...accs.keys()].sort((x, y) => x - y).map((h) => (accs.get(h) as HourAccumulator).finish()),
-    input,
-    outOfPartition,
+    hours: finishedHours(scan.hours, (acc) => acc.finish()),
+    input: scan.input,
+    outOfPartition: scan.outOfPartition,
   };
 }
 

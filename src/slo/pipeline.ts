@@ -1,15 +1,11 @@
 import { createHash } from 'node:crypto';
-import { compileFieldMap } from '../captures/field-map.ts';
-import { createFastValidator } from '../captures/fast-validate.ts';
 import { emptyIngestCounts, mergeIngestCounts, totalRejected, type IngestCounts } from '../captures/ingest-stats.ts';
-import { HOUR, hoursOverlapping, keyTemplate } from '../captures/partitions.ts';
-import { scanObject } from '../captures/reader.ts';
+import { HOUR, hoursOverlapping } from '../captures/partitions.ts';
 import { listWindow } from '../captures/scan-window.ts';
-import { parseDuration } from '../config/duration.ts';
 import type { Pipeline, PipelineContext, RunRequest, UnitAccounting, WorkUnit } from '../pipeline/types.ts';
 import { reportHeader } from '../report/header.ts';
 import type { RunReport } from '../report/types.ts';
-import { storeQuarantine } from '../store/quarantine.ts';
+import { finishedHours, scanUnitByHour } from '../pipeline/scan-unit.ts';
 import { createSloAccumulator, type SloAccumulator } from './accumulate.ts';
 import { mergeHour, SLO_HOUR_VERSION, type SloHour } from './cells.ts';
 import { compileRecordSlos } from './classify.ts';
@@ -83,46 +79,14 @@ function accumulatorFactory(ctx: PipelineContext): (start: number) => SloAccumul
 }
 
 async function processUnit(ctx: PipelineContext, run: RunRequest, unit: WorkUnit): Promise<SloPartial> {
-  const { config } = ctx;
-  const template = keyTemplate(config.captures.keyTemplate);
-  const slack = parseDuration(config.captures.partitionSlack);
-  const quarantine = storeQuarantine({ store: ctx.store, runId: run.runId, dayMs: run.requestedAt });
-  const fieldMap = compileFieldMap(config.captures.fieldMap);
-  const validator = createFastValidator();
   const create = accumulatorFactory(ctx);
-  const accs = new Map<number, SloAccumulator>();
-  let input = emptyIngestCounts();
-  let outOfPartition = 0;
-  for (const key of unit.keys) {
-    const partitionStart = template.hourOf(key) ?? Math.floor(run.window.start / HOUR) * HOUR;
-    let acc = accs.get(partitionStart);
-    if (!acc) accs.set(partitionStart, (acc = create(partitionStart)));
-    const a = acc;
-    const res = await scanObject(
-      ctx.source,
-      { key, partitionStart },
-      {
-        quarantine,
-        runId: run.runId,
-        fieldMap,
-        validator,
-        maxLineBytes: config.captures.maxLineBytes,
-        partitionSlackMs: slack,
-        ...(ctx.signal ? { signal: ctx.signal } : {}),
-      },
-      (r) => a.add(r),
-    );
-    await quarantine.flush(key);
-    if (res.counts.objectsRead > 0) a.addObject();
-    input = mergeIngestCounts(input, res.counts);
-    outOfPartition += res.outOfPartition;
-  }
+  const scan = await scanUnitByHour(ctx, run, unit, (start) => create(start), (acc, r) => acc.add(r));
   return {
     v: SLO_HOUR_VERSION,
-    hours: [...accs.keys()].sort((x, y) => x - y).map((h) => (accs.get(h) as SloAccumulator).finish()),
-    input,
-    outOfPartition,
-    examples: config.cost.examples,
+    hours: finishedHours(scan.hours, (acc) => acc.finish()),
+    input: scan.input,
+    outOfPartition: scan.outOfPartition,
+    examples: ctx.config.cost.examples,
   };
 }
 
