@@ -1,4 +1,4 @@
-import { cp, rm, writeFile } from 'node:fs/promises';
+import { access, cp, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
@@ -106,9 +106,12 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   );
 
   const base = options.config ?? parseConfig({}, '(embedded default)');
+  // The project's rubrics when it has them, else a copy of the bundled ones in the demo folder.
+  const rubricsDir = (await exists(base.judge.rubricsDir)) ? base.judge.rubricsDir : await copyBundled(options.dir, 'evals');
   const config = parseConfig(
     {
       ...(base as unknown as EvalwatchConfigInput),
+      judge: { ...base.judge, rubricsDir },
       captures: { ...base.captures, source: { kind: 'fs', path: capturesDir } },
       store: { kind: 'fs', path: resultsDir },
       routes: { classify_intent: { json: true }, extract_entities: { json: true }, ...base.routes },
@@ -145,7 +148,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
 
   // Golden: the bundled offline suites (recorded outputs, no model call), last night then tonight.
   // A copy in the demo folder: `golden add` after the demo must not write into the package.
-  const goldenConfig = { ...config, golden: { ...config.golden, suitesDir: await copyBundledSuites(options.dir), targets: {}, schedule: [] } };
+  const goldenConfig = { ...config, golden: { ...config.golden, suitesDir: await copyBundled(options.dir, 'golden'), targets: {}, schedule: [] } };
   for (const end of [options.end - 24 * HOUR, options.end]) {
     const ctx = createContext({ config: goldenConfig, store, now: () => end + 5 * 60_000, logger: options.logger });
     const run: RunRequest = { runId: runIdFor('golden', { start: end - 24 * HOUR, end }), pipeline: 'golden', window: { start: end - 24 * HOUR, end }, requestedAt: end };
@@ -188,6 +191,7 @@ export async function writeDemoConfig(dir: string, config: EvalwatchConfig): Pro
     routes: config.routes,
     pricing: config.pricing,
     slos: config.slos,
+    judge: { rubricsDir: path.relative(dir, config.judge.rubricsDir) || '.' },
     golden: { suitesDir: 'golden' },
   };
   await writeFile(file, `${JSON.stringify(input, null, 2)}\n`);
@@ -195,15 +199,23 @@ export async function writeDemoConfig(dir: string, config: EvalwatchConfig): Pro
 }
 
 /**
- * Copies the bundled example suites into `<dir>/golden` (replacing an earlier copy) and returns
- * that folder.
+ * Copies a bundled folder of the package (`golden` suites, `evals` rubrics) into `<dir>/<name>`,
+ * replacing an earlier copy, and returns that folder: the demo edits and points at its own copy,
+ * never at the package.
  *
  * @example
- * const suitesDir = await copyBundledSuites('.evalwatch/demo');
+ * const suitesDir = await copyBundled('.evalwatch/demo', 'golden');
  */
-export async function copyBundledSuites(dir: string): Promise<string> {
-  const target = path.join(dir, 'golden');
+export async function copyBundled(dir: string, name: 'golden' | 'evals'): Promise<string> {
+  const target = path.join(dir, name);
   await rm(target, { recursive: true, force: true });
-  await cp(fileURLToPath(new URL('../../golden', import.meta.url)), target, { recursive: true });
+  await cp(fileURLToPath(new URL(`../../${name}`, import.meta.url)), target, { recursive: true });
   return target;
+}
+
+async function exists(p: string): Promise<boolean> {
+  return access(p).then(
+    () => true,
+    () => false,
+  );
 }

@@ -90,6 +90,8 @@ describe('evalwatch demo follow-ups', () => {
       expect(Object.keys(config.pricing.models)).toEqual(['m']);
       // Suites are a copy in the demo folder: `golden add` after the demo must not touch the package.
       expect(config.golden.suitesDir).toBe(path.join(dir, 'golden'));
+      // The rubrics the demo judged with, wherever they were (here: the project's own evals/).
+      expect(config.judge.rubricsDir).toBe(path.resolve('evals'));
       expect(await findReport(createStore(config), 'latest')).toBeNull();
     } finally {
       await rm(dir, { recursive: true, force: true });
