@@ -1,12 +1,10 @@
-import { createHash } from 'node:crypto';
 import { emptyIngestCounts, mergeIngestCounts, totalRejected, type IngestCounts } from '../captures/ingest-stats.ts';
 import { HOUR, hoursOverlapping } from '../captures/partitions.ts';
-import { listWindow } from '../captures/scan-window.ts';
 import { parseDuration } from '../config/duration.ts';
 import type { Pipeline, PipelineContext, RunRequest, UnitAccounting, WorkUnit } from '../pipeline/types.ts';
 import { reportHeader } from '../report/header.ts';
 import type { RunReport, Unmeasured } from '../report/types.ts';
-import { finishedHours, scanUnitByHour } from '../pipeline/scan-unit.ts';
+import { finishedHours, planObjectUnits, scanUnitByHour } from '../pipeline/scan-unit.ts';
 import { createHourAccumulator, DRIFT_AGGREGATE_VERSION, withRollup, type HourAccumulator, type HourAggregate } from './aggregate.ts';
 import { mergeHourLists } from './merge.ts';
 import { analyzeDrift, type HourBuckets } from './analyze.ts';
@@ -41,7 +39,6 @@ const WEEK = 7 * 24 * HOUR;
 /** Hourly aggregates written at once by a (daily) finalize. */
 const SAVE_CONCURRENCY = 4;
 
-const unitId = (key: string): string => createHash('sha256').update(key).digest('hex').slice(0, 16);
 
 /** Hour-aligned span of the run: drift aggregates whole partition hours. */
 function hourSpan(run: RunRequest): { start: number; end: number } {
@@ -222,10 +219,7 @@ const severityRank = (s: string): number => (s === 'critical' ? 2 : s === 'warni
  */
 export const driftPipeline: Pipeline<DriftPartial> = {
   name: 'drift',
-  async plan(ctx, run) {
-    const objects = await listWindow(ctx.source, run.window);
-    return objects.map((o) => ({ id: unitId(o.key), keys: [o.key], ...(o.size !== undefined ? { bytes: o.size } : {}) }));
-  },
+  plan: planObjectUnits,
   processUnit,
   merge(parts) {
     return mergeDriftPartials(parts);

@@ -1,8 +1,10 @@
+import { createHash } from 'node:crypto';
 import { compileFieldMap } from '../captures/field-map.ts';
 import { createFastValidator } from '../captures/fast-validate.ts';
 import { emptyIngestCounts, mergeIngestCounts, type IngestCounts } from '../captures/ingest-stats.ts';
 import { HOUR, keyTemplate } from '../captures/partitions.ts';
 import { scanObject } from '../captures/reader.ts';
+import { listWindow } from '../captures/scan-window.ts';
 import type { ReadRecord } from '../captures/record.ts';
 import { parseDuration } from '../config/duration.ts';
 import { storeQuarantine } from '../store/quarantine.ts';
@@ -78,4 +80,24 @@ export async function scanUnitByHour<A extends HourAccumulatorLike>(
  */
 export function finishedHours<A, H>(hours: Map<number, A>, finish: (acc: A) => H): H[] {
   return [...hours.keys()].sort((x, y) => x - y).map((h) => finish(hours.get(h) as A));
+}
+
+/**
+ * The plan of a capture-reading pipeline: one unit per capture object of the window, its id a
+ * hash of the object key (stable across retries and replicas, safe in a BullMQ job id).
+ *
+ * @example
+ * plan: (ctx, run) => planObjectUnits(ctx, run),
+ */
+export async function planObjectUnits(ctx: Pick<PipelineContext, 'source'>, run: Pick<RunRequest, 'window'>): Promise<WorkUnit[]> {
+  const objects = await listWindow(ctx.source, run.window);
+  return objects.map((o) => ({ id: objectUnitId(o.key), keys: [o.key], ...(o.size !== undefined ? { bytes: o.size } : {}) }));
+}
+
+/**
+ * @example
+ * objectUnitId('dt=2026-11-23/hour=14/part-0.jsonl.gz'); // 16 hex characters
+ */
+export function objectUnitId(key: string): string {
+  return createHash('sha256').update(key).digest('hex').slice(0, 16);
 }

@@ -1,11 +1,9 @@
-import { createHash } from 'node:crypto';
 import { emptyIngestCounts, mergeIngestCounts, totalRejected, type IngestCounts } from '../captures/ingest-stats.ts';
 import { HOUR, hoursOverlapping } from '../captures/partitions.ts';
-import { listWindow } from '../captures/scan-window.ts';
 import type { Pipeline, PipelineContext, RunRequest, UnitAccounting, WorkUnit } from '../pipeline/types.ts';
 import { reportHeader } from '../report/header.ts';
 import type { RunReport } from '../report/types.ts';
-import { finishedHours, scanUnitByHour } from '../pipeline/scan-unit.ts';
+import { finishedHours, planObjectUnits, scanUnitByHour } from '../pipeline/scan-unit.ts';
 import { createSloAccumulator, type SloAccumulator } from './accumulate.ts';
 import { mergeHour, SLO_HOUR_VERSION, type SloHour } from './cells.ts';
 import { compileRecordSlos } from './classify.ts';
@@ -32,7 +30,6 @@ export interface SloPartial {
 /** Share of rejected lines, or of unpriced population rows, above which a run is `degraded`. */
 export const DEGRADED_SHARE = 0.01;
 
-const unitId = (key: string): string => createHash('sha256').update(key).digest('hex').slice(0, 16);
 
 /**
  * Hour-aligned span of the run: history is kept per whole partition hour.
@@ -145,10 +142,7 @@ async function finalize(ctx: PipelineContext, run: RunRequest, merged: SloPartia
  */
 export const sloPipeline: Pipeline<SloPartial> = {
   name: 'slo',
-  async plan(ctx, run) {
-    const objects = await listWindow(ctx.source, run.window);
-    return objects.map((o) => ({ id: unitId(o.key), keys: [o.key], ...(o.size !== undefined ? { bytes: o.size } : {}) }));
-  },
+  plan: planObjectUnits,
   processUnit,
   merge(parts) {
     return mergeSloPartials(parts);
