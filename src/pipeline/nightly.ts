@@ -1,5 +1,5 @@
 import { emptyIngestCounts } from '../captures/ingest-stats.ts';
-import { runIdFor } from '../queue/names.ts';
+import { rerunSuffix, runIdFor } from '../queue/names.ts';
 import { reportHeader } from '../report/header.ts';
 import type { IngestCounts } from '../captures/ingest-stats.ts';
 import type { Finding, PipelineName, RunReport, RunStatus, Unmeasured } from '../report/types.ts';
@@ -51,10 +51,8 @@ export function partRun(run: RunRequest, pipeline: PipelineName): RunRequest {
 }
 
 function partRunId(run: RunRequest, pipeline: PipelineName): string {
-  const base = runIdFor(pipeline, run.window);
-  // A forced re-run of nightly (`…​.r<stamp>`) re-runs its parts too, under ids of their own.
-  const rerun = /\.r\d{8}T\d+Z$/.exec(run.runId)?.[0];
-  return rerun ? `${base}${rerun}` : base;
+  // A forced re-run of nightly re-runs its parts too, under ids of their own.
+  return `${runIdFor(pipeline, run.window)}${rerunSuffix(run.runId)}`;
 }
 
 /**
@@ -92,9 +90,8 @@ async function runPart(ctx: PipelineContext, run: RunRequest, name: PipelineName
   const base = { pipeline: name, runId: sub.runId, reportKey: runReportKey(sub) };
   const { onReport: _routedOnceByNightly, ...partCtx } = ctx;
   try {
-    const { report, alreadyFinished } = await runInline(partCtx, await getPipeline(name), sub, {
-      concurrency: ctx.config.queue.concurrency ?? 4,
-    });
+    const concurrency = ctx.config.queue.concurrency;
+    const { report, alreadyFinished } = await runInline(partCtx, await getPipeline(name), sub, concurrency ? { concurrency } : {});
     const { status, statusReasons, input, findings, unmeasured, sections } = report;
     return { ...base, status, statusReasons, input, findings, unmeasured, sections, reused: alreadyFinished };
   } catch (err) {
@@ -106,9 +103,9 @@ async function runPart(ctx: PipelineContext, run: RunRequest, name: PipelineName
 }
 
 /**
- * Combines the parts: findings and unmeasured are the union, sections are the parts' own sections plus `sections.nightly`, the input
- * counts are those of the part that read the most (every part reads the same window; summing
- * would count each record several times).
+ * Combines the parts: findings and unmeasured are the union, sections are the parts' own
+ * sections plus `sections.nightly`, the input counts are those of the part that read the most
+ * (every part reads the same window; summing would count each record several times).
  *
  * @example
  * const report = nightlyReport(run, { parts }, { planned: 2, done: 2, failed: [] }, Date.now());

@@ -61,6 +61,16 @@ export function rerunId(runId: string, requestedAt: number): string {
 }
 
 /**
+ * The `.r<stamp>` suffix of a forced re-run id, or `''` for an ordinary run id.
+ *
+ * @example
+ * rerunSuffix('drift-20261123T1400Z-1h.r20261124T101500000Z'); // '.r20261124T101500000Z'
+ */
+export function rerunSuffix(runId: string): string {
+  return /\.r\d{8}T\d+Z$/.exec(runId)?.[0] ?? '';
+}
+
+/**
  * Job id of a run's plan job; the plan job of a run exists at most once while it is kept.
  *
  * @example

@@ -88,6 +88,13 @@ describe('nightly pipeline', () => {
     expect(report.statusReasons.some((r) => r.startsWith('judge: '))).toBe(true);
   });
 
+  it('re-runs its parts under re-run ids of their own when nightly is forced again', async () => {
+    const { rerunId } = await import('../../src/queue/names.ts');
+    const again = { ...nightly(), runId: rerunId(nightly().runId, Date.UTC(2026, 2, 6, 9)) };
+    expect(partRun(again, 'drift').runId).toBe('drift-20260306T0000Z-24h.r20260306T090000000Z');
+    expect(partRun(nightly(), 'drift').runId).toBe('drift-20260306T0000Z-24h');
+  });
+
   it('derives its status from the parts', () => {
     const acc = { planned: 1, done: 1, failed: [] };
     expect(nightlyStatus(['ok', 'ok'], acc)).toBe('ok');
