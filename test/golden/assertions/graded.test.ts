@@ -1,24 +1,14 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createScoreDeps, OpenAIEmbedder, scoreCase, type ScoreDeps } from '../../../src/golden/assertions/index.ts';
 import { defaultGoldenConfig } from '../../../src/golden/config.ts';
 import { BudgetMeter } from '../../../src/judge/budget-meter.ts';
 import { JudgeClient } from '../../../src/judge/client.ts';
 import type { GoldenAssertion } from '../../../src/golden/types.ts';
-import { startOpenAiServer, type OpenAiServer } from '../../helpers/openai-server.ts';
+import { useOpenAiServer } from '../../helpers/use-openai-server.ts';
 import { testJudgeConfig } from '../../judge/fixtures.ts';
 import { mkCase, now } from './helpers.ts';
 
-let server: OpenAiServer;
-beforeAll(async () => {
-  server = await startOpenAiServer();
-});
-afterAll(async () => {
-  await server.close();
-});
-beforeEach(() => {
-  server.requests.length = 0;
-  server.set({ script: undefined, embeddingsScript: undefined, apiKey: undefined, judge: 'overlap' });
-});
+const server = useOpenAiServer({ script: undefined, embeddingsScript: undefined, apiKey: undefined, judge: 'overlap' });
 
 function embedder(extra: { maxAttempts?: number; timeoutMs?: number } = {}, apiKey = 'k') {
   const config = defaultGoldenConfig({ embeddings: { baseURL: server.url, model: 'embed-test', maxAttempts: 1, timeoutMs: 2_000, ...extra } }).embeddings;

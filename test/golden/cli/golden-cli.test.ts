@@ -1,23 +1,18 @@
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../../../src/cli/main.ts';
 import { loadSuites } from '../../../src/golden/suite/index.ts';
-import { startOpenAiServer, type OpenAiServer } from '../../helpers/openai-server.ts';
+import { useOpenAiServer } from '../../helpers/use-openai-server.ts';
 import { arithmeticSuite, caseOf } from '../run/helpers.ts';
 
-let server: OpenAiServer;
+// Every test answers case i with `A<i>` unless it scripts otherwise.
+const server = useOpenAiServer({ script: undefined, completion: (req) => `A${caseOf(req)}` });
 let dir: string;
 let out: string;
 let err: string;
 
-beforeAll(async () => {
-  server = await startOpenAiServer();
-});
-afterAll(async () => {
-  await server.close();
-});
 beforeEach(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'ew-golden-cli-'));
   await mkdir(path.join(dir, 'golden'));
@@ -27,7 +22,6 @@ beforeEach(async () => {
       golden: { targets: { model: { kind: 'openai', baseURL: server.url, model: 'target-2025-01-01', concurrency: 16, maxAttempts: 1, timeoutMs: 2_000 } } },
     }),
   );
-  server.set({ script: undefined, completion: (req) => `A${caseOf(req)}` });
   out = '';
   err = '';
   vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => ((out += String(s)), true));

@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { goldenPipeline } from '../../../src/golden/pipeline.ts';
 import { GoldenConfigError, runGolden } from '../../../src/golden/run/run-golden.ts';
 import { readSuiteRecord } from '../../../src/golden/run/records.ts';
@@ -6,21 +6,13 @@ import type { GoldenSection } from '../../../src/golden/run/report.ts';
 import { mulberry32 } from '../../../src/stats/index.ts';
 import { runInline } from '../../../src/pipeline/run-inline.ts';
 import { exitCodeForReport } from '../../../src/pipeline/run-core.ts';
-import { startOpenAiServer, type OpenAiServer } from '../../helpers/openai-server.ts';
+import { useOpenAiServer } from '../../helpers/use-openai-server.ts';
 import { arithmeticSuite, caseOf, silentLogger, workspace, type Workspace } from './helpers.ts';
 import { json, startService } from '../target/helpers.ts';
 
-let server: OpenAiServer;
+const server = useOpenAiServer({ script: undefined, completion: undefined });
 let ws: Workspace;
-beforeAll(async () => {
-  server = await startOpenAiServer();
-});
-afterAll(async () => {
-  await server.close();
-});
 beforeEach(async () => {
-  server.requests.length = 0;
-  server.set({ script: undefined, completion: undefined });
   ws = await workspace(server.url);
 });
 afterEach(async () => {

@@ -1,19 +1,9 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openaiTarget, targetFingerprint, type TargetEvent } from '../../../src/golden/target/index.ts';
-import { startOpenAiServer, type OpenAiServer } from '../../helpers/openai-server.ts';
+import { useOpenAiServer } from '../../helpers/use-openai-server.ts';
 import { goldenCase, openaiConfig } from './helpers.ts';
 
-let server: OpenAiServer;
-beforeAll(async () => {
-  server = await startOpenAiServer();
-});
-afterAll(async () => {
-  await server.close();
-});
-beforeEach(() => {
-  server.requests.length = 0;
-  server.set({ script: undefined, latencyMs: 0, requestsPerSecond: undefined, completion: undefined });
-});
+const server = useOpenAiServer({ script: undefined, latencyMs: 0, requestsPerSecond: undefined, completion: undefined });
 
 const fast = { backoffMs: 5, random: () => 0.5 };
 
