@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
 import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readFrozen, readTrusted } from '../../src/judge/bridge-store.ts';
 import { createJudgePipeline, runJudgeInline } from '../../src/judge/pipeline.ts';
 import type { RunReport } from '../../src/report/types.ts';
-import { startOpenAiServer, type RecordedRequest, type OpenAiServer } from '../helpers/openai-server.ts';
+import type { RecordedRequest } from '../helpers/openai-server.ts';
+import { useOpenAiServer } from '../helpers/use-openai-server.ts';
 import { DAY, T0, dayRun, deps, setup, writeCaptures } from './pipeline-helpers.ts';
 
 /**
@@ -49,17 +50,7 @@ function twoModels(req: RecordedRequest) {
   return { kind: 'reply' as const, content: JSON.stringify(verdict) };
 }
 
-let server: OpenAiServer;
-beforeAll(async () => {
-  server = await startOpenAiServer({ script: twoModels });
-});
-afterAll(async () => {
-  await server.close();
-});
-beforeEach(() => {
-  server.requests.length = 0;
-  server.set({ script: twoModels, models: undefined });
-});
+const server = useOpenAiServer({ script: twoModels, models: undefined });
 
 const section = (r: RunReport) => r.sections.judge as Record<string, any>;
 const byModel = (m: string) => server.requests.filter((r) => r.body.model === m).length;

@@ -1,20 +1,10 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { BudgetMeter } from '../../src/judge/budget-meter.ts';
 import { JudgeClient, type JudgeEvent } from '../../src/judge/client.ts';
-import { startOpenAiServer, type OpenAiServer } from '../helpers/openai-server.ts';
+import { useOpenAiServer } from '../helpers/use-openai-server.ts';
 import { offTopic, onTopic, testJudgeConfig, testRubric } from './fixtures.ts';
 
-let server: OpenAiServer;
-beforeAll(async () => {
-  server = await startOpenAiServer();
-});
-afterAll(async () => {
-  await server.close();
-});
-beforeEach(() => {
-  server.requests.length = 0;
-  server.set({ supportsJsonSchema: true, supportsTools: true, apiKey: undefined, models: undefined, judge: 'overlap', script: undefined });
-});
+const server = useOpenAiServer({ supportsJsonSchema: true, supportsTools: true, apiKey: undefined, models: undefined, judge: 'overlap', script: undefined });
 
 function client(extra: Parameters<typeof testJudgeConfig>[1] = {}, events: JudgeEvent[] = [], apiKey = 'test-key') {
   return new JudgeClient({ config: testJudgeConfig(server.url, extra), apiKey, onEvent: (e) => events.push(e) });

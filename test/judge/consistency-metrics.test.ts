@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Counter, Registry } from 'prom-client';
 import { createMetrics } from '../../src/http/metrics.ts';
 import { BudgetMeter } from '../../src/judge/budget-meter.ts';
@@ -7,7 +7,8 @@ import { routeConsistency, selfConsistency } from '../../src/judge/consistency.t
 import { judgeMetricsListener } from '../../src/judge/metrics.ts';
 import { createJudgePipeline, runJudgeInline } from '../../src/judge/pipeline.ts';
 import type { ConsistencyRow } from '../../src/judge/partial.ts';
-import { startOpenAiServer, type OpenAiServer, type RecordedRequest } from '../helpers/openai-server.ts';
+import type { RecordedRequest } from '../helpers/openai-server.ts';
+import { useOpenAiServer } from '../helpers/use-openai-server.ts';
 import { onTopic, testJudgeConfig, testRubric } from './fixtures.ts';
 import { T0, dayRun, deps, setup, writeCaptures } from './pipeline-helpers.ts';
 
@@ -21,16 +22,7 @@ function completion(req: RecordedRequest): string {
   return Array.from({ length: 6 }, (_, i) => VOCAB[(req.n * 7 + i * 3) % VOCAB.length]).join(' ');
 }
 
-let server: OpenAiServer;
-beforeAll(async () => {
-  server = await startOpenAiServer({ completion });
-});
-afterAll(async () => {
-  await server.close();
-});
-beforeEach(() => {
-  server.requests.length = 0;
-});
+const server = useOpenAiServer({ completion });
 
 const text = (metrics: { registry: Registry }) => metrics.registry.metrics();
 const value = async (registry: Registry, name: string, labels: Record<string, string>) => {

@@ -1,20 +1,10 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createJudgePipeline, runJudgeInline } from '../../src/judge/pipeline.ts';
 import { readPlan } from '../../src/judge/plan-manifest.ts';
-import { startOpenAiServer, type OpenAiServer } from '../helpers/openai-server.ts';
+import { useOpenAiServer } from '../helpers/use-openai-server.ts';
 import { DAY, T0, dayRun, deps, setup, writeCaptures } from './pipeline-helpers.ts';
 
-let server: OpenAiServer;
-beforeAll(async () => {
-  server = await startOpenAiServer();
-});
-afterAll(async () => {
-  await server.close();
-});
-beforeEach(() => {
-  server.requests.length = 0;
-  server.set({ judge: 'overlap', script: undefined, apiKey: undefined });
-});
+const server = useOpenAiServer({ judge: 'overlap', script: undefined, apiKey: undefined });
 
 const section = (r: { sections: Record<string, unknown> }) => r.sections.judge as Record<string, any>;
 const CANARY_CALLS = 9; // relevance, faithfulness, refusal: 3 canaries each
