@@ -5,7 +5,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createQueueBoard } from '../../src/http/bull-board.ts';
 import { DASHBOARD_COOKIE, sessionValid, sessionValue, tokenEquals } from '../../src/http/dashboard-auth.ts';
 import { createMetrics } from '../../src/http/metrics.ts';
-import { startHttpServer } from '../../src/http/server.ts';
+import { startHttpServer, type HttpServerOptions } from '../../src/http/server.ts';
 import { createRunClient } from '../../src/queue/client.ts';
 import { UNITS_QUEUE } from '../../src/queue/names.ts';
 import { serveWorker } from '../../src/queue/serve.ts';
@@ -47,6 +47,23 @@ describe('queue dashboard (bull-board behind the token, real HTTP, real Redis)',
     await client.enqueue(env.run);
     await client.wait(env.run, { pollMs: 50 });
     return { env, served, base: served.http!.url };
+  }
+
+  /** Our HTTP server (no worker behind it) in front of a board over one empty queue; `extra` adds options. */
+  async function serverOverEmptyBoard(extra: Partial<HttpServerOptions>) {
+    const metrics = createMetrics({ collectDefault: false });
+    const queue = new Queue(UNITS_QUEUE, { connection: { url: TEST_REDIS_URL }, prefix: 'evalwatch-test-board-unused' });
+    cleanups.push(() => queue.close());
+    const http = await startHttpServer({
+      port: 0,
+      registry: metrics.registry,
+      live: async () => ({ ok: true }),
+      ready: async () => ({ ok: true }),
+      board: createQueueBoard({ queues: [queue] }),
+      ...extra,
+    });
+    cleanups.push(() => http.close());
+    return http;
   }
 
   it('serves the bull-board UI, its assets and its read API to a bearer token, on 127.0.0.1', async () => {
@@ -143,20 +160,7 @@ describe('queue dashboard (bull-board behind the token, real HTTP, real Redis)',
 
   it('expires browser sessions on the injected clock, and a new token logs every browser out', async () => {
     let now = Date.UTC(2026, 10, 23, 12);
-    const metrics = createMetrics({ collectDefault: false });
-    const queue = new Queue(UNITS_QUEUE, { connection: { url: TEST_REDIS_URL }, prefix: 'evalwatch-test-board-unused' });
-    cleanups.push(() => queue.close());
-    const http = await startHttpServer({
-      port: 0,
-      registry: metrics.registry,
-      live: async () => ({ ok: true }),
-      ready: async () => ({ ok: true }),
-      dashboardToken: TOKEN,
-      dashboardSessionMs: 60_000,
-      now: () => now,
-      board: createQueueBoard({ queues: [queue] }),
-    });
-    cleanups.push(() => http.close());
+    const http = await serverOverEmptyBoard({ dashboardToken: TOKEN, dashboardSessionMs: 60_000, now: () => now });
     const login = await fetch(`${http.url}/dashboard?token=${TOKEN}`, { redirect: 'manual' });
     expect(login.headers.get('location')).toBe('/dashboard');
     const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] as string;
@@ -204,17 +208,7 @@ describe('queue dashboard (bull-board behind the token, real HTTP, real Redis)',
   });
 
   it('without a token every dashboard path is a 404, the board included', async () => {
-    const metrics = createMetrics({ collectDefault: false });
-    const queue = new Queue(UNITS_QUEUE, { connection: { url: TEST_REDIS_URL }, prefix: 'evalwatch-test-board-unused' });
-    cleanups.push(() => queue.close());
-    const http = await startHttpServer({
-      port: 0,
-      registry: metrics.registry,
-      live: async () => ({ ok: true }),
-      ready: async () => ({ ok: true }),
-      board: createQueueBoard({ queues: [queue] }),
-    });
-    cleanups.push(() => http.close());
+    const http = await serverOverEmptyBoard({});
     for (const p of ['/dashboard', '/dashboard/', '/dashboard/api/queues', `/dashboard/?token=${TOKEN}`]) {
       expect((await fetch(`${http.url}${p}`, { headers: bearer, redirect: 'manual' })).status, p).toBe(404);
     }
