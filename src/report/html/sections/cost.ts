@@ -1,3 +1,4 @@
+import type { Mover, ValueCost } from '../../../slo/attribution.ts';
 import type { BarsSpec } from '../charts.ts';
 import { escapeHtml } from '../escape.ts';
 import { fmt, pct, r4 } from '../format.ts';
@@ -5,22 +6,6 @@ import { facts, table } from '../table.ts';
 import type { RenderContext, SectionRenderer } from '../types.ts';
 
 /** The fields of `sections.cost` (see `src/slo/report.ts`) this page reads. */
-interface ValueCost {
-  value: string;
-  usd: number;
-  se: number;
-  share: number;
-  requests: number;
-  costPerRequest: number | null;
-}
-interface Mover {
-  value: string;
-  usd: number;
-  previousUsd: number;
-  change: number;
-  relative: number | null;
-  se: number;
-}
 interface CostSection {
   window?: { start: string; end: string };
   total?: { usd: number; se: number; requests: number; costPerRequest: number | null; unpricedRows: number; unpricedShare: number; rows: number };

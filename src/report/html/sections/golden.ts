@@ -1,3 +1,4 @@
+import type { PassRate } from '../../../golden/verdict/types.ts';
 import type { BarsSpec } from '../charts.ts';
 import { escapeHtml } from '../escape.ts';
 import { fmt, fmtP, pct, r4 } from '../format.ts';
@@ -5,14 +6,6 @@ import { facts, table } from '../table.ts';
 import type { RenderContext, SectionRenderer } from '../types.ts';
 
 /** The fields of `sections.golden` (see `src/golden/run/report.ts`) this page reads. */
-interface PassRate {
-  pass: number;
-  fail: number;
-  measured: number;
-  rate: number;
-  lower: number;
-  upper: number;
-}
 interface Flip {
   caseId: string;
   direction: 'regression' | 'improvement';
