@@ -1,6 +1,7 @@
 import type { KeyTemplate } from '../captures/partitions.ts';
 import type { CaptureSource } from '../captures/source.ts';
 import type { S3ConnectionOptions } from '../store/s3-client.ts';
+import { normalizeS3Prefix } from '../store/s3-prefix.ts';
 import type { ResultsStore } from '../store/types.ts';
 
 /** Where an S3 store or source lives: the config's `s3` block (connection, bucket, prefix). */
@@ -22,13 +23,6 @@ export interface LazyS3StoreOptions extends LazyS3Location {
 function once<T>(load: () => Promise<T>): () => Promise<T> {
   let loaded: Promise<T> | undefined;
   return () => (loaded ??= load());
-}
-
-// Same as `normalizeS3Prefix` in store/s3-client.ts, repeated here because importing that module
-// loads the AWS SDK; test/runtime/lazy-s3.test.ts checks that both stay in step.
-function s3Root(prefix: string | undefined): string {
-  const trimmed = (prefix ?? '').replace(/^\/+/, '').replace(/\/+$/, '');
-  return trimmed ? `${trimmed}/` : '';
 }
 
 /**
@@ -55,7 +49,7 @@ export function lazyS3Store(options: LazyS3StoreOptions): ResultsStore {
       ...(sseKmsKeyId ? { sseKmsKeyId } : {}),
     });
   });
-  const root = s3Root(options.prefix);
+  const root = normalizeS3Prefix(options.prefix);
   return {
     describe: () => `s3://${bucket}/${root}`,
     put: async (key, body, opts) => (await store()).put(key, body, opts),
@@ -86,7 +80,7 @@ export function lazyS3Source(options: LazyS3Location, template: KeyTemplate): Ca
     const [{ createS3Client }, { createS3Source }] = await Promise.all([import('../store/s3-client.ts'), import('../captures/s3-source.ts')]);
     return createS3Source({ client: createS3Client(options), bucket, ...(options.prefix !== undefined ? { prefix: options.prefix } : {}), keyTemplate: template });
   });
-  const root = s3Root(options.prefix);
+  const root = normalizeS3Prefix(options.prefix);
   return {
     describe: () => `s3://${bucket}/${root}`,
     async *list(window) {

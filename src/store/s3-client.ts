@@ -150,15 +150,5 @@ export function describeS3Error(err: unknown): string {
   return `${code ?? 'Error'} (HTTP ${status})${detail}`;
 }
 
-/**
- * Normalises a configured key prefix to `''` or `a/b/` (no leading slash, one trailing slash),
- * so that joining is plain concatenation.
- *
- * @example
- * normalizeS3Prefix('/captures/prod'); // 'captures/prod/'
- * normalizeS3Prefix(''); // ''
- */
-export function normalizeS3Prefix(prefix: string | undefined): string {
-  const trimmed = (prefix ?? '').replace(/^\/+/, '').replace(/\/+$/, '');
-  return trimmed ? `${trimmed}/` : '';
-}
+// Kept importable from here; it lives in an SDK-free module for the lazy S3 store and source.
+export { normalizeS3Prefix } from './s3-prefix.ts';
