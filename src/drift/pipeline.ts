@@ -1,9 +1,10 @@
-import { emptyIngestCounts, mergeIngestCounts, totalRejected, type IngestCounts } from '../captures/ingest-stats.ts';
+import { emptyIngestCounts, mergeIngestCounts, type IngestCounts } from '../captures/ingest-stats.ts';
 import { HOUR, hoursOverlapping } from '../captures/partitions.ts';
 import { parseDuration } from '../config/duration.ts';
 import type { Pipeline, PipelineContext, RunRequest, UnitAccounting, WorkUnit } from '../pipeline/types.ts';
 import { reportHeader } from '../report/header.ts';
 import type { RunReport, Unmeasured } from '../report/types.ts';
+import { inputStatusReasons, unitCoverage } from '../pipeline/run-status.ts';
 import { finishedHours, planObjectUnits, scanUnitByHour } from '../pipeline/scan-unit.ts';
 import { createHourAccumulator, DRIFT_AGGREGATE_VERSION, withRollup, type HourAccumulator, type HourAggregate } from './aggregate.ts';
 import { mergeHourLists } from './merge.ts';
@@ -147,13 +148,7 @@ async function finalize(ctx: PipelineContext, run: RunRequest, merged: DriftPart
   findings.sort((a, b) => severityRank(b.severity) - severityRank(a.severity) || (a.fingerprint < b.fingerprint ? -1 : 1));
 
   // 5. Status: never "ok" over lost input or no data.
-  const statusReasons: string[] = [];
-  const rejected = totalRejected(merged.input);
-  const lines = merged.input.records + rejected;
-  if (accounting.failed.length > 0) statusReasons.push(`${accounting.failed.length} of ${accounting.planned} units failed; their objects are not in this report`);
-  if (lines > 0 && rejected / lines > DEGRADED_REJECT_SHARE) {
-    statusReasons.push(`${rejected} of ${lines} input lines rejected (${((100 * rejected) / lines).toFixed(1)}% > ${DEGRADED_REJECT_SHARE * 100}%); see quarantine/`);
-  }
+  const statusReasons = inputStatusReasons(merged.input, accounting, DEGRADED_REJECT_SHARE);
   const baselineShare = baseline.hours.size / Math.max(1, baseline.hours.size + baseline.gaps.length);
   if (baselineShare < 0.5) statusReasons.push(`baseline history covers ${Math.round(baselineShare * 100)}% of ${opts.baseline}`);
   let status: RunReport['status'] = statusReasons.length > 0 ? 'degraded' : 'ok';
@@ -168,13 +163,7 @@ async function finalize(ctx: PipelineContext, run: RunRequest, merged: DriftPart
     status,
     statusReasons,
     input: merged.input,
-    coverage: {
-      objects: merged.input.objects,
-      objectsRead: merged.input.objectsRead,
-      unitsPlanned: accounting.planned,
-      unitsDone: accounting.done,
-      unitsFailed: accounting.failed.length,
-    },
+    coverage: unitCoverage(merged.input, accounting),
     findings,
     unmeasured,
     sections: {

@@ -1,5 +1,6 @@
 import { HOUR } from '../captures/partitions.ts';
 import type { PipelineContext, RunRequest, UnitAccounting } from '../pipeline/types.ts';
+import { unitCoverage } from '../pipeline/run-status.ts';
 import { reportHeader } from '../report/header.ts';
 import type { Finding, RunReport, Unmeasured } from '../report/types.ts';
 import { updateBridgeState } from './bridge-state.ts';
@@ -141,13 +142,7 @@ export async function finalizeJudge(ctx: PipelineContext, run: RunRequest, merge
     status,
     statusReasons,
     input: plan.input,
-    coverage: {
-      objects: plan.input.objects,
-      objectsRead: plan.input.objectsRead,
-      unitsPlanned: accounting.planned,
-      unitsDone: accounting.done,
-      unitsFailed: accounting.failed.length,
-    },
+    coverage: unitCoverage(plan.input, accounting),
     findings,
     unmeasured,
     sections: {

@@ -6,6 +6,7 @@ import type { Finding, PipelineName, RunReport, RunStatus, Unmeasured } from '..
 import { availablePipelines, getPipeline } from './registry.ts';
 import { runReportKey } from './run-keys.ts';
 import { runInline } from './run-inline.ts';
+import { unitCoverage } from './run-status.ts';
 import type { Pipeline, PipelineContext, RunRequest, UnitAccounting, WorkUnit } from './types.ts';
 
 /**
@@ -115,7 +116,7 @@ export function nightlyReport(run: RunRequest, merged: NightlyPartial, accountin
   const statusReasons: string[] = [];
   for (const p of parts) for (const r of p.statusReasons) statusReasons.push(`${p.pipeline}: ${r}`);
   for (const f of accounting.failed) statusReasons.push(`nightly: did not complete (${f.error})`);
-  const input = parts.reduce<IngestCounts | undefined>((best, p) => (!best || p.input.records > best.records ? p.input : best), undefined);
+  const counts = parts.reduce<IngestCounts | undefined>((best, p) => (!best || p.input.records > best.records ? p.input : best), undefined) ?? emptyIngestCounts();
   const sections: Record<string, unknown> = {};
   for (const p of parts) Object.assign(sections, p.sections);
   sections.nightly = {
@@ -133,14 +134,8 @@ export function nightlyReport(run: RunRequest, merged: NightlyPartial, accountin
     ...reportHeader(run, nowMs),
     status: nightlyStatus(parts.map((p) => p.status), accounting),
     statusReasons,
-    input: input ?? emptyIngestCounts(),
-    coverage: {
-      objects: input?.objects ?? 0,
-      objectsRead: input?.objectsRead ?? 0,
-      unitsPlanned: accounting.planned,
-      unitsDone: accounting.done,
-      unitsFailed: accounting.failed.length,
-    },
+    input: counts,
+    coverage: unitCoverage(counts, accounting),
     findings: parts.flatMap((p) => p.findings),
     unmeasured: parts.flatMap((p) => p.unmeasured.map((u) => ({ ...u, subject: `${p.pipeline}: ${u.subject}` }))),
     sections,

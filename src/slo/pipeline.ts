@@ -1,8 +1,9 @@
-import { emptyIngestCounts, mergeIngestCounts, totalRejected, type IngestCounts } from '../captures/ingest-stats.ts';
+import { emptyIngestCounts, mergeIngestCounts, type IngestCounts } from '../captures/ingest-stats.ts';
 import { HOUR, hoursOverlapping } from '../captures/partitions.ts';
 import type { Pipeline, PipelineContext, RunRequest, UnitAccounting, WorkUnit } from '../pipeline/types.ts';
 import { reportHeader } from '../report/header.ts';
 import type { RunReport } from '../report/types.ts';
+import { inputStatusReasons, unitCoverage } from '../pipeline/run-status.ts';
 import { finishedHours, planObjectUnits, scanUnitByHour } from '../pipeline/scan-unit.ts';
 import { createSloAccumulator, type SloAccumulator } from './accumulate.ts';
 import { mergeHour, SLO_HOUR_VERSION, type SloHour } from './cells.ts';
@@ -95,13 +96,7 @@ async function finalize(ctx: PipelineContext, run: RunRequest, merged: SloPartia
   // A window without a single capture object writes no history (see buildSections).
   const result: SloFinalizeResult = await buildSections(ctx, span, windowHours, { persist: merged.input.objects > 0 || accounting.planned > 0 });
 
-  const statusReasons: string[] = [];
-  const rejected = totalRejected(merged.input);
-  const lines = merged.input.records + rejected;
-  if (accounting.failed.length > 0) statusReasons.push(`${accounting.failed.length} of ${accounting.planned} units failed; their objects are not in this report`);
-  if (lines > 0 && rejected / lines > DEGRADED_SHARE) {
-    statusReasons.push(`${rejected} of ${lines} input lines rejected (${((100 * rejected) / lines).toFixed(1)}% > ${DEGRADED_SHARE * 100}%); see quarantine/`);
-  }
+  const statusReasons = inputStatusReasons(merged.input, accounting, DEGRADED_SHARE);
   const { unpricedRows, populationRows } = result;
   if (populationRows > 0 && unpricedRows / populationRows > DEGRADED_SHARE) {
     statusReasons.push(
@@ -118,13 +113,7 @@ async function finalize(ctx: PipelineContext, run: RunRequest, merged: SloPartia
     status,
     statusReasons,
     input: merged.input,
-    coverage: {
-      objects: merged.input.objects,
-      objectsRead: merged.input.objectsRead,
-      unitsPlanned: accounting.planned,
-      unitsDone: accounting.done,
-      unitsFailed: accounting.failed.length,
-    },
+    coverage: unitCoverage(merged.input, accounting),
     findings: result.findings,
     unmeasured: result.unmeasured,
     sections: { ...result.sections, ingest: { outOfPartition: merged.outOfPartition } },
