@@ -16,7 +16,7 @@ export interface HandBackInput {
   readonly inflight: ReadonlyMap<string, { job: Job; token: string | undefined }>;
   /** Registers a callback fired when `inflight` becomes empty. */
   readonly onEmpty: (f: () => void) => void;
-  /** Aborts the processors' shared signal (the worker's shutdown signal). */
+  /** Aborts the signal of every job still in flight, and of any read later (see `JobSignals.abortAll`). */
   readonly abort: (reason: string) => void;
   readonly deadlineMs: number;
   readonly logger: Logger;
@@ -26,7 +26,7 @@ export interface HandBackInput {
  * Stops taking jobs, waits up to `deadlineMs` for in-flight jobs, then hands the rest back: each
  * is moved from active to wait with its lock token (so another worker starts it at once instead
  * of after the stalled-job timeout, and no attempt is burnt), the processors are aborted through
- * the worker's shared shutdown signal, and the workers are force-closed. Either way no job is lost.
+ * their jobs' signals (`abort`), and the workers are force-closed. Either way no job is lost.
  *
  * @example
  * const { handedBack } = await handBackOnDeadline({ workers, inflight, onEmpty, abort, deadlineMs: 25_000, logger });
