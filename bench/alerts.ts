@@ -18,9 +18,10 @@
 import { resolveAlertsConfig } from '../src/alerts/config.ts';
 import { routeFindings } from '../src/alerts/router.ts';
 import type { AlertAction, Incident } from '../src/alerts/types.ts';
-import { emptyIngestCounts } from '../src/captures/ingest-stats.ts';
 import { emptyHysteresisState, stepHysteresis } from '../src/drift/hysteresis.ts';
 import type { Finding, RunReport } from '../src/report/types.ts';
+// The hourly drift report the alert tests use (a run id and window per hour; findings as given).
+import { report } from '../test/alerts/fixtures.ts';
 import { mulberry32 } from '../src/stats/index.ts';
 
 const HOUR = 3_600_000;
@@ -70,24 +71,6 @@ function finding(route: string, subject: string, state: Finding['state'], large:
     examples: [],
     links: [],
     state,
-  };
-}
-
-function report(end: number, findings: Finding[]): RunReport {
-  return {
-    schemaVersion: 1,
-    runId: `drift-${end}`,
-    pipeline: 'drift',
-    window: { start: new Date(end - HOUR).toISOString(), end: new Date(end).toISOString() },
-    startedAt: new Date(end).toISOString(),
-    finishedAt: new Date(end).toISOString(),
-    status: 'ok',
-    statusReasons: [],
-    input: emptyIngestCounts(),
-    coverage: { objects: 1, objectsRead: 1, unitsPlanned: 1, unitsDone: 1, unitsFailed: 0 },
-    findings,
-    unmeasured: [],
-    sections: {},
   };
 }
 
