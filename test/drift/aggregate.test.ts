@@ -4,8 +4,7 @@ import { createHourAccumulator, mergeHours, withRollup, type HourAggregate } fro
 import { createExtractor } from '../../src/drift/features.ts';
 import { mergeDriftPartials, type DriftPartial } from '../../src/drift/pipeline.ts';
 import { emptyIngestCounts } from '../../src/captures/ingest-stats.ts';
-import { mulberry32 } from '../../src/stats/index.ts';
-import { hourRecords, rec } from './helpers.ts';
+import { hourRecords, rec, shuffle } from './helpers.ts';
 
 const H = Date.UTC(2026, 2, 2, 14);
 const extract = createExtractor(configSchema.parse({}));
@@ -15,16 +14,6 @@ function build(records: ReturnType<typeof hourRecords>, k = 64): HourAggregate {
   acc.addObject();
   for (const r of records) acc.add(r, r.population ? extract(r) : undefined);
   return acc.finish();
-}
-
-function shuffle<T>(xs: T[], seed: number): T[] {
-  const u = mulberry32(seed);
-  const out = xs.slice();
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.floor(u() * (i + 1));
-    [out[i], out[j]] = [out[j] as T, out[i] as T];
-  }
-  return out;
 }
 
 /** Float sums may differ in the last bits across groupings; everything else must be identical. */

@@ -64,3 +64,14 @@ export function hourRecords(start: number, seed: number, t: HourTraffic): ReadRe
   }
   return out;
 }
+
+/** A seeded Fisher–Yates shuffle (a copy; the input is not modified). */
+export function shuffle<T>(xs: readonly T[], seed: number): T[] {
+  const u = mulberry32(seed);
+  const out = xs.slice();
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(u() * (i + 1));
+    [out[i], out[j]] = [out[j] as T, out[i] as T];
+  }
+  return out;
+}

@@ -7,7 +7,7 @@ import { mergeDriftPartials, type DriftPartial } from '../../src/drift/pipeline.
 import { emptyIngestCounts } from '../../src/captures/ingest-stats.ts';
 import type { ReadRecord } from '../../src/captures/record.ts';
 import { mulberry32 } from '../../src/stats/index.ts';
-import { hourRecords, rec } from './helpers.ts';
+import { hourRecords, rec, shuffle } from './helpers.ts';
 
 const H = Date.UTC(2026, 2, 2, 14);
 const extract = createExtractor(configSchema.parse({}));
@@ -21,16 +21,6 @@ function build(records: readonly ReadRecord[], k = 16, start = H): HourAggregate
 
 /** Today's reference: the pairwise left fold the n-way merge replaces. */
 const fold = (hours: readonly HourAggregate[]): HourAggregate => hours.slice(1).reduce((a, b) => mergeHours(a, b), hours[0] as HourAggregate);
-
-function shuffle<T>(xs: readonly T[], seed: number): T[] {
-  const u = mulberry32(seed);
-  const out = xs.slice();
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.floor(u() * (i + 1));
-    [out[i], out[j]] = [out[j] as T, out[i] as T];
-  }
-  return out;
-}
 
 /** Parts of one hour exercising every merge path: 3 routes, weights, > 64 labels, duplicates, gaps. */
 function hourParts(start = H): HourAggregate[] {
