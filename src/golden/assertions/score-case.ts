@@ -64,13 +64,13 @@ const EPS = 1e-9;
  * r.status; // 'pass'
  */
 export async function scoreCase(c: GoldenCase, out: TargetOutput, deps: ScoreDeps, defaultAssert: readonly GoldenAssertion[] = []): Promise<CaseResult> {
-  const base = {
-    caseId: c.id,
-    ...(c.expected !== undefined ? { expected: c.expected } : {}),
+  // What the target reported about the call; kept on the result and read by the perf scorers.
+  const measured = {
     ...(out.latencyMs !== undefined ? { latencyMs: out.latencyMs } : {}),
     ...(out.tokens ? { tokens: out.tokens } : {}),
     ...(out.costUsd !== undefined ? { costUsd: out.costUsd } : {}),
   };
+  const base = { caseId: c.id, ...(c.expected !== undefined ? { expected: c.expected } : {}), ...measured };
   if (out.error || typeof out.output !== 'string') {
     return { ...base, status: 'unmeasured', assertions: [], error: out.error ?? { kind: 'no_output', message: 'the target returned no output' } };
   }
@@ -81,9 +81,7 @@ export async function scoreCase(c: GoldenCase, out: TargetOutput, deps: ScoreDep
     ...(c.expected !== undefined ? { expected: c.expected } : {}),
     input: c.input,
     vars: c.vars,
-    ...(out.latencyMs !== undefined ? { latencyMs: out.latencyMs } : {}),
-    ...(out.tokens ? { tokens: out.tokens } : {}),
-    ...(out.costUsd !== undefined ? { costUsd: out.costUsd } : {}),
+    ...measured,
   };
   const all = defaultAssert.length ? [...defaultAssert, ...c.assert] : c.assert;
   const pending: Array<AssertionResult | Promise<AssertionResult>> = all.map((a) => scoreAssertion(a, ctx, deps));
