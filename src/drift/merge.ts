@@ -104,13 +104,17 @@ function mergeCategorical(a: CategoricalAgg, b: CategoricalAgg): CategoricalAgg 
   return capLabels(sortLabels(out));
 }
 
-/** Adds `src`'s label counts and examples into `out` (mutated). */
+/**
+ * Adds `src`'s label counts and examples into `out` (mutated). `out`'s lists must be its own
+ * (never a member's): `src`'s examples are inserted into them in place.
+ */
 function addLabels(out: CategoricalAgg, src: CategoricalAgg): void {
   for (const [label, [raw, wt]] of Object.entries(src.c)) {
     const cell = (out.c[label] ??= [0, 0]);
     cell[0] += raw;
     cell[1] += wt;
-    out.ex[label] = mergeBottomK(out.ex[label] ?? [], src.ex[label] ?? [], EXAMPLES_PER_LIST);
+    const ex = (out.ex[label] ??= []);
+    for (const [key, id] of src.ex[label] ?? []) insertBottomK(ex, key, id, EXAMPLES_PER_LIST);
   }
 }
 
@@ -250,6 +254,21 @@ function mergeSketchesN(sketches: readonly SketchJson[]): SketchJson {
   return s.toJSON();
 }
 
+/**
+ * The named counts of the first member plus every later member's, added in member order (the
+ * pairwise fold's additions, so the float sums are identical).
+ */
+function sumCounts<K extends string>(list: readonly Member<Record<K, number>>[], fields: readonly K[]): Record<K, number> {
+  const first = (list[0] as Member<Record<K, number>>).x;
+  const out = {} as Record<K, number>;
+  for (const f of fields) out[f] = first[f];
+  for (let i = 1; i < list.length; i++) {
+    const x = (list[i] as Member<Record<K, number>>).x;
+    for (const f of fields) out[f] += x[f];
+  }
+  return out;
+}
+
 /** Copy of the first list with every later member's entries inserted, in member order. */
 function foldLists(lists: readonly [number, string][][], insert: (out: [number, string][], e: [number, string]) => void): [number, string][] {
   const out = (lists[0] as [number, string][]).map((e) => [e[0], e[1]] as [number, string]);
@@ -262,21 +281,9 @@ const insertLo = (out: [number, string][], e: [number, string]) => insertExtreme
 const insertEx = (out: [number, string][], e: [number, string]) => insertBottomK(out, e[0], e[1], EXAMPLES_PER_LIST);
 
 function mergeNumericN(list: readonly Member<NumericAgg>[]): NumericAgg {
-  const first = (list[0] as Member<NumericAgg>).x;
-  const out = { n: first.n, w: first.w, w2: first.w2, s: first.s, s2: first.s2, ls: first.ls, ls2: first.ls2 };
-  for (let i = 1; i < list.length; i++) {
-    const a = (list[i] as Member<NumericAgg>).x;
-    out.n += a.n;
-    out.w += a.w;
-    out.w2 += a.w2;
-    out.s += a.s;
-    out.s2 += a.s2;
-    out.ls += a.ls;
-    out.ls2 += a.ls2;
-  }
   const xs = list.map((m) => m.x);
   return {
-    ...out,
+    ...sumCounts(list, ['n', 'w', 'w2', 's', 's2', 'ls', 'ls2']),
     sk: mergeSketchesN(xs.map((x) => x.sk)),
     r: mergeSamplesN(xs.map((x) => x.r), (list[list.length - 1] as Member<NumericAgg>).k),
     hi: foldLists(xs.map((x) => x.hi), insertHi),
@@ -285,36 +292,15 @@ function mergeNumericN(list: readonly Member<NumericAgg>[]): NumericAgg {
 }
 
 function mergeFlagN(list: readonly Member<FlagAgg>[]): FlagAgg {
-  const first = (list[0] as Member<FlagAgg>).x;
-  const out = { n: first.n, w: first.w, w2: first.w2, k: first.k, kw: first.kw };
-  for (let i = 1; i < list.length; i++) {
-    const a = (list[i] as Member<FlagAgg>).x;
-    out.n += a.n;
-    out.w += a.w;
-    out.w2 += a.w2;
-    out.k += a.k;
-    out.kw += a.kw;
-  }
-  return { ...out, ex1: foldLists(list.map((m) => m.x.ex1), insertEx), ex0: foldLists(list.map((m) => m.x.ex0), insertEx) };
+  return { ...sumCounts(list, ['n', 'w', 'w2', 'k', 'kw']), ex1: foldLists(list.map((m) => m.x.ex1), insertEx), ex0: foldLists(list.map((m) => m.x.ex0), insertEx) };
 }
 
 /** Label counts merged member by member into one accumulator, capped after each (as the fold does). */
 function mergeCategoricalN(list: readonly Member<CategoricalAgg>[]): CategoricalAgg {
-  const first = (list[0] as Member<CategoricalAgg>).x;
-  const out: CategoricalAgg = { n: first.n, w: first.w, w2: first.w2, c: {}, ex: {} };
-  addLabels(out, first);
+  const out: CategoricalAgg = { ...sumCounts(list, ['n', 'w', 'w2']), c: {}, ex: {} };
+  addLabels(out, (list[0] as Member<CategoricalAgg>).x);
   for (let i = 1; i < list.length; i++) {
-    const a = (list[i] as Member<CategoricalAgg>).x;
-    out.n += a.n;
-    out.w += a.w;
-    out.w2 += a.w2;
-    for (const [label, [raw, wt]] of Object.entries(a.c)) {
-      const cell = (out.c[label] ??= [0, 0]);
-      cell[0] += raw;
-      cell[1] += wt;
-      const ex = (out.ex[label] ??= []);
-      for (const e of a.ex[label] ?? []) insertEx(ex, e);
-    }
+    addLabels(out, (list[i] as Member<CategoricalAgg>).x);
     capLabels(out);
   }
   return sortLabels(out);
@@ -323,19 +309,17 @@ function mergeCategoricalN(list: readonly Member<CategoricalAgg>[]): Categorical
 function mergeBucketsN(list: readonly Member<RouteBucket>[]): RouteBucket {
   const first = (list[0] as Member<RouteBucket>).x;
   if (list.length === 1) return first;
-  const out = { rows: first.rows, w: first.w, w2: first.w2, flagged: first.flagged, outsidePartition: first.outsidePartition, minW: first.minW, maxW: first.maxW };
+  let minW = first.minW;
+  let maxW = first.maxW;
   for (let i = 1; i < list.length; i++) {
     const b = (list[i] as Member<RouteBucket>).x;
-    out.rows += b.rows;
-    out.w += b.w;
-    out.w2 += b.w2;
-    out.flagged += b.flagged;
-    out.outsidePartition += b.outsidePartition;
-    out.minW = Math.min(out.minW, b.minW);
-    out.maxW = Math.max(out.maxW, b.maxW);
+    minW = Math.min(minW, b.minW);
+    maxW = Math.max(maxW, b.maxW);
   }
   return {
-    ...out,
+    ...sumCounts(list, ['rows', 'w', 'w2', 'flagged', 'outsidePartition']),
+    minW,
+    maxW,
     num: mergeRecordsN(list.map((m) => ({ x: m.x.num, k: m.k })), mergeNumericN),
     flag: mergeRecordsN(list.map((m) => ({ x: m.x.flag, k: m.k })), mergeFlagN),
     cat: mergeRecordsN(list.map((m) => ({ x: m.x.cat, k: m.k })), mergeCategoricalN),
