@@ -27,8 +27,7 @@ function binomHalfCdf(k: number, n: number): number {
   if (k < 0) return 0;
   if (k >= n) return 1;
   if (k > n / 2) return 1 - binomHalfCdf(n - k - 1, n);
-  // pmf(k) = C(n, k) / 2^n = 1 / ((n + 1) · B(k + 1, n − k + 1) · 2^n)
-  let term = Math.exp(-Math.log(n + 1) - logBeta(k + 1, n - k + 1) - n * Math.LN2);
+  let term = binomHalfPmf(k, n);
   const terms: number[] = [term];
   for (let i = k; i > 0; i--) {
     term *= i / (n - i + 1); // pmf(i − 1) = pmf(i) · i / (n − i + 1)
@@ -40,6 +39,7 @@ function binomHalfCdf(k: number, n: number): number {
   return Math.min(1, sum);
 }
 
+/** P(X = k) for X ~ Binomial(n, 1/2): C(n, k) / 2^n = 1 / ((n + 1) · B(k + 1, n − k + 1) · 2^n). */
 function binomHalfPmf(k: number, n: number): number {
   if (k < 0 || k > n) return 0;
   return Math.exp(-Math.log(n + 1) - logBeta(k + 1, n - k + 1) - n * Math.LN2);
