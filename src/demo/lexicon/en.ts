@@ -7,10 +7,13 @@
 /** A thing a user asks about, with the intent the router should assign to it. */
 export interface Topic {
   readonly object: string;
-  readonly intent: string;
+  readonly intent: Intent;
 }
 
-export const INTENTS = [
+/** The intent labels the demo's router answers with. */
+export type Intent = (typeof INTENTS)[number];
+
+const INTENTS = [
   'billing.refund',
   'billing.invoice',
   'billing.payment_status',
