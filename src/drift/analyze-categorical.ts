@@ -97,7 +97,10 @@ export function testCategorical(
   // whatever the data, so it stays out of the BH family (Tarone) instead of diluting it.
   if (labels.length < 2) return null;
   const [a, b] = effectiveTables(cur, base);
-  const g = Object.keys(a).length > 1 ? gTest(b, a) : { statistic: 0, pValue: 1, dof: 0 };
+  // Every label too rare to stand alone folds into one bucket: nothing is left to compare, which
+  // is a test that could not run, not a p-value of 1.
+  if (Object.keys(a).length < 2) return miss(`${feature.label}: every label is too rare to test on its own at n = ${cur.n} vs ${base.n}`);
+  const g = gTest(b, a);
   const p = labels.map((l) => (cur.counts.get(l) ?? 0) / cur.w);
   const q = labels.map((l) => (base.counts.get(l) ?? 0) / base.w);
   const js = jensenShannonDistance(p, q, { base: 2 });
