@@ -130,6 +130,8 @@ export const queueSchema = z
     livenessMaxJobMs: ms.optional(),
     /** Unit results larger than this (bytes) go to the results store, not Redis. Default 262144. */
     partialInlineMaxBytes: z.number().int().min(1024).optional(),
+    /** Units a run may have before merge jobs of ⌈√units⌉ units each merge it in two levels. Default 16. */
+    maxFanIn: z.number().int().min(2).optional(),
   })
   .strict();
 

@@ -3,8 +3,9 @@ import { reportHeader } from '../report/header.ts';
 export { reportHeader, type ReportHeader } from '../report/header.ts';
 import type { RunReport } from '../report/types.ts';
 import { writeReportHtml } from '../report/html/write.ts';
+import { fanInGroups, fanInGroupSize, mergeGroup, mergeGroupResults, type MergedGroup } from './fan-in.ts';
 import { runRecordKey, runReportKey } from './run-keys.ts';
-import type { Pipeline, PipelineContext, RunRequest, UnitAccounting, WorkUnit } from './types.ts';
+import type { Pipeline, PipelineContext, RunRequest, WorkUnit } from './types.ts';
 
 /**
  * The steps both runners share (inline and queue): claim a run's plan in the durable run record,
@@ -25,6 +26,17 @@ export interface RunRecord {
   plannedAt: number;
   /** The units the run fans out to; a retry or a second replica reuses exactly these. */
   units: WorkUnit[];
+  /**
+   * Units per merge group when the run merges in two levels (see `fan-in.ts`); absent: one level.
+   * Fixed here so every runner merges the same partials in the same order.
+   */
+  fanIn?: number;
+}
+
+/** Options of {@link claimPlan}. */
+export interface ClaimPlanOptions {
+  /** Units a run may have before it merges in two levels. Default 16 (`DEFAULT_MAX_FAN_IN`). */
+  readonly maxFanIn?: number;
 }
 
 /** What {@link claimPlan} found. */
@@ -42,7 +54,7 @@ export type PlanClaim =
  * const claim = await claimPlan(ctx, pipeline, run);
  * if (claim.state === 'finished') return claim.report;
  */
-export async function claimPlan(ctx: PipelineContext, pipeline: Pipeline, run: RunRequest): Promise<PlanClaim> {
+export async function claimPlan(ctx: PipelineContext, pipeline: Pipeline, run: RunRequest, options: ClaimPlanOptions = {}): Promise<PlanClaim> {
   const report = await readReport(ctx, run);
   if (report) return { state: 'finished', report };
   const existing = await readRunRecord(ctx, run);
@@ -67,6 +79,8 @@ export async function claimPlan(ctx: PipelineContext, pipeline: Pipeline, run: R
     plannedAt: ctx.now(),
     units: units.map((u) => ({ id: u.id, keys: [...u.keys], ...(u.bytes !== undefined ? { bytes: u.bytes } : {}) })),
   };
+  const fanIn = fanInGroupSize(units.length, options.maxFanIn);
+  if (fanIn !== undefined) record.fanIn = fanIn;
   const created = await ctx.store.putIfAbsent(runRecordKey(run), JSON.stringify(record, null, 2));
   if (created) return { state: 'planned', record, created: true };
   const winner = await readRunRecord(ctx, run);
@@ -96,50 +110,46 @@ export async function readReport(ctx: Pick<PipelineContext, 'store'>, run: RunRe
   return bytes ? (JSON.parse(decoder.decode(bytes)) as RunReport) : null;
 }
 
-/** Input of {@link finishRun}. */
-export interface FinishInput<P> {
-  readonly units: readonly WorkUnit[];
-  /** Partials of the units that completed, by unit id. */
-  readonly partials: ReadonlyMap<string, P>;
-  /** Units that exhausted their attempts, with the last error. */
-  readonly failures: ReadonlyMap<string, string>;
+/**
+ * The merge groups of a run whose partials are all in hand (the inline runner, and a one-level
+ * queue run), each merged by {@link mergeGroup}.
+ *
+ * @example
+ * const groups = mergeAllGroups(pipeline, record, partials, failures);
+ */
+export function mergeAllGroups<P>(
+  pipeline: Pick<Pipeline<P>, 'merge'>,
+  record: Pick<RunRecord, 'units' | 'fanIn'>,
+  partials: ReadonlyMap<string, P>,
+  failures: ReadonlyMap<string, string>,
+): MergedGroup<P>[] {
+  return fanInGroups(record.units, record.fanIn).map((units) => mergeGroup(pipeline, units, partials, failures));
 }
 
 /**
- * Merges the partials sorted by unit id (so float sums are the same however units were
- * scheduled), accounts for every planned unit (a unit with neither a partial nor a failure is
- * reported as failed, never silently dropped), finalizes and writes `report.json`. When `timings`
- * is given, the wall time of each serial step is written into it (for logs and bench/queue).
+ * Merges the run's merge groups (in group order; each group merged its partials sorted by unit
+ * id, so float sums are the same however units were scheduled), accounts for every planned unit
+ * (the groups report a unit with neither a partial nor a failure as failed, never silently
+ * dropped), finalizes and writes `report.json`. When `timings` is given, the wall time of each
+ * serial step is written into it (for logs and bench/queue).
  *
  * @example
- * const report = await finishRun(ctx, pipeline, run, { units, partials, failures });
+ * const report = await finishRun(ctx, pipeline, run, mergeAllGroups(pipeline, record, partials, failures));
  */
 export async function finishRun<P>(
   ctx: PipelineContext,
   pipeline: Pipeline<P>,
   run: RunRequest,
-  input: FinishInput<P>,
+  groups: readonly MergedGroup<P>[],
   timings?: FinishTimings,
 ): Promise<RunReport> {
-  const ordered = [...input.units].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  const parts: P[] = [];
-  const accounting: UnitAccounting = { planned: ordered.length, done: 0, failed: [] };
-  for (const unit of ordered) {
-    if (input.partials.has(unit.id)) {
-      parts.push(input.partials.get(unit.id) as P);
-      accounting.done += 1;
-    } else {
-      const error = input.failures.get(unit.id) ?? 'no result was recorded for this unit';
-      accounting.failed.push({ unitId: unit.id, keys: [...unit.keys], error });
-    }
-  }
   let t = performance.now();
   const lap = (step: keyof FinishTimings) => {
     const now = performance.now();
     if (timings) timings[step] = Math.round(now - t);
     t = now;
   };
-  const merged = pipeline.merge(parts);
+  const { merged, accounting } = mergeGroupResults(pipeline, groups);
   lap('mergeMs');
   const report = await pipeline.finalize(ctx, run, merged, accounting);
   lap('finalizeMs');

@@ -1,5 +1,5 @@
 import type { RunReport } from '../report/types.ts';
-import { claimPlan, finishRun, recordsOf } from './run-core.ts';
+import { claimPlan, finishRun, mergeAllGroups, recordsOf } from './run-core.ts';
 import type { Pipeline, PipelineContext, ProgressUpdate, RunRequest, WorkUnit } from './types.ts';
 
 /** Options of {@link runInline}. */
@@ -10,6 +10,11 @@ export interface RunInlineOptions {
   readonly attempts?: number;
   /** Delay before the first retry (ms), doubling after each. Default 500. */
   readonly backoffMs?: number;
+  /**
+   * Units a run may have before it merges in two levels, as the queue runner would (a run planned
+   * earlier keeps the grouping in its record). Default `queue.maxFanIn` of the config, else 16.
+   */
+  readonly maxFanIn?: number;
   /** Called after every unit, done or failed. Default: none. */
   readonly onProgress?: (update: ProgressUpdate & { unitsFailed: number }) => void;
 }
@@ -36,7 +41,8 @@ export async function runInline<P>(ctx: PipelineContext, pipeline: Pipeline<P>, 
   const concurrency = Math.max(1, options.concurrency ?? 4);
   const attempts = Math.max(1, options.attempts ?? 3);
   const backoffMs = options.backoffMs ?? 500;
-  const claim = await claimPlan(ctx, pipeline, run);
+  const maxFanIn = options.maxFanIn ?? ctx.config.queue.maxFanIn;
+  const claim = await claimPlan(ctx, pipeline, run, maxFanIn !== undefined ? { maxFanIn } : {});
   if (claim.state === 'finished') return { report: claim.report, alreadyFinished: true };
   const units = claim.record.units;
   const partials = new Map<string, P>();
@@ -82,7 +88,7 @@ export async function runInline<P>(ctx: PipelineContext, pipeline: Pipeline<P>, 
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, Math.max(units.length, 1)) }, lane));
   ctx.signal?.throwIfAborted();
-  const final = await finishRun(ctx, pipeline, run, { units, partials, failures });
+  const final = await finishRun(ctx, pipeline, run, mergeAllGroups(pipeline, claim.record, partials, failures));
   return { report: final, alreadyFinished: false };
 }
 

@@ -63,8 +63,27 @@ export type PlanJobData = z.infer<typeof planJobSchema>;
 export const unitJobSchema = z.object({ v: z.literal(1), run: runRequestSchema, unit: workUnitSchema }).strict();
 export type UnitJobData = z.infer<typeof unitJobSchema>;
 
+/** A merge job: merges the partials of one group of a two-level run (see `pipeline/fan-in.ts`). */
+export const mergeJobSchema = z
+  .object({
+    v: z.literal(1),
+    run: runRequestSchema,
+    /** Index of the group in the plan (0-based). */
+    group: z.number().int().nonnegative(),
+    /** The group's units, in plan order. */
+    units: z.array(workUnitSchema).min(1),
+  })
+  .strict();
+export type MergeJobData = z.infer<typeof mergeJobSchema>;
+
 export const finalizeJobSchema = z
-  .object({ v: z.literal(1), run: runRequestSchema, planned: z.number().int().nonnegative() })
+  .object({
+    v: z.literal(1),
+    run: runRequestSchema,
+    planned: z.number().int().nonnegative(),
+    /** Merge groups of a two-level run (its children are merge jobs); absent: one level. */
+    groups: z.number().int().min(2).optional(),
+  })
   .strict();
 export type FinalizeJobData = z.infer<typeof finalizeJobSchema>;
 
@@ -84,6 +103,23 @@ export const unitResultSchema = z
 export type UnitResult = z.infer<typeof unitResultSchema>;
 
 /** What a finalize job returns. */
+const failedUnitSchema = z.object({ unitId: z.string().min(1), keys: z.array(z.string()), error: z.string() }).strict();
+
+/** What a merge job returns: the group's merged partial (none when no unit completed) and accounting. */
+export const mergeResultSchema = z
+  .object({
+    v: z.literal(1),
+    group: z.number().int().nonnegative(),
+    partial: z.unknown().optional(),
+    /** Results-store key of the merged partial when it was too large for Redis. */
+    partialKey: z.string().min(1).optional(),
+    done: z.number().int().nonnegative(),
+    failed: z.array(failedUnitSchema),
+  })
+  .strict()
+  .refine((r) => r.done === 0 || (r.partialKey === undefined) !== (r.partial === undefined), 'a group with completed units has exactly one of partial and partialKey');
+export type MergeResult = z.infer<typeof mergeResultSchema>;
+
 export const finalizeResultSchema = z
   .object({
     v: z.literal(1),

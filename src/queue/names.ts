@@ -10,7 +10,7 @@ export const QUEUE_NAMES = [RUNS_QUEUE, UNITS_QUEUE] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
 
 /** Job names; low cardinality on purpose, the pipeline lives in the payload. */
-export const JOB = { plan: 'plan', finalize: 'finalize', unit: 'unit' } as const;
+export const JOB = { plan: 'plan', finalize: 'finalize', unit: 'unit', merge: 'merge' } as const;
 
 const SAFE_ID = /^[A-Za-z0-9._-]+$/;
 
@@ -78,6 +78,16 @@ export function rerunSuffix(runId: string): string {
  */
 export function planJobId(runId: string): string {
   return `plan.${assertSafeId(runId)}`;
+}
+
+/**
+ * Job id of the merge job of group `group` of a two-level run (on the runs queue).
+ *
+ * @example
+ * mergeJobId('drift-20261123T1400Z-1h', 3); // 'merge.drift-20261123T1400Z-1h.3'
+ */
+export function mergeJobId(runId: string, group: number): string {
+  return `merge.${assertSafeId(runId)}.${group}`;
 }
 
 /**

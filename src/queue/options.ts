@@ -1,3 +1,5 @@
+import { DEFAULT_MAX_FAN_IN } from '../pipeline/fan-in.ts';
+
 /**
  * Tuning of the queue layer. Every option has a production default; tests shorten the timings
  * (lock duration, stalled interval, backoff) so crash recovery happens in seconds, not minutes.
@@ -55,6 +57,12 @@ export interface QueueLayerOptions {
   readonly partialInlineMaxBytes: number;
   /** Seconds a run's progress counters live in Redis. Default 604800 (7 days). */
   readonly progressTtlSec: number;
+  /**
+   * Units a run may have before it merges in two levels: merge jobs of ⌈√units⌉ units each run
+   * while other units are still being processed, so the finalize job reads about √units partials
+   * instead of one per unit. Default 16.
+   */
+  readonly maxFanIn: number;
 }
 
 /** The production defaults of {@link QueueLayerOptions}. */
@@ -75,6 +83,7 @@ export const defaultQueueOptions: QueueLayerOptions = Object.freeze({
   livenessMaxJobMs: 3_600_000,
   partialInlineMaxBytes: 256 * 1024,
   progressTtlSec: 7 * 86_400,
+  maxFanIn: DEFAULT_MAX_FAN_IN,
 });
 
 /**
@@ -94,6 +103,7 @@ export function resolveQueueOptions(partial: Partial<QueueLayerOptions> = {}): Q
   if (o.concurrency < 1 || o.runConcurrency < 1 || o.attempts < 1) {
     throw new RangeError('queue options concurrency, runConcurrency and attempts must be ≥ 1');
   }
+  if (!Number.isInteger(o.maxFanIn) || o.maxFanIn < 2) throw new RangeError(`queue option maxFanIn: expected an integer ≥ 2, got ${o.maxFanIn}`);
   return Object.freeze(o);
 }
 

@@ -1,21 +1,26 @@
 import { FlowProducer, Job, type Queue } from 'bullmq';
-import { claimPlan, failedReport, finishRun, readReport, readRunRecord, recordsOf, writeReport } from '../pipeline/run-core.ts';
+import { fanInGroups, mergeGroup, type MergedGroup } from '../pipeline/fan-in.ts';
+import { claimPlan, failedReport, finishRun, readReport, readRunRecord, recordsOf, writeReport, type RunRecord } from '../pipeline/run-core.ts';
 import { runPartialKey, runPartialsPrefix, runReportKey } from '../pipeline/run-keys.ts';
-import type { Pipeline, PipelineContext, RunRequest } from '../pipeline/types.ts';
+import type { Pipeline, PipelineContext, RunRequest, WorkUnit } from '../pipeline/types.ts';
 import type { PipelineName, RunReport } from '../report/types.ts';
 import {
   finalizeJobSchema,
+  mergeJobSchema,
+  mergeResultSchema,
   parsePayload,
   planJobSchema,
   unitJobSchema,
   unitResultSchema,
   type FinalizeJobData,
   type FinalizeResult,
+  type MergeJobData,
+  type MergeResult,
   type UnitJobData,
   type UnitResult,
 } from './contracts.ts';
 import { retryingJob } from './job-options.ts';
-import { finalizeJobId, JOB, RUNS_QUEUE, runIdFor, UNITS_QUEUE, unitJobId } from './names.ts';
+import { finalizeJobId, JOB, mergeJobId, RUNS_QUEUE, runIdFor, UNITS_QUEUE, unitJobId } from './names.ts';
 import type { QueueLayerOptions } from './options.ts';
 import type { ProgressStore } from './progress.ts';
 
@@ -49,8 +54,10 @@ type JobLike<D> = Pick<Job<D>, 'id' | 'data' | 'opts' | 'timestamp' | 'delay' | 
 
 /**
  * Plans a run and adds its flow: one finalize parent (job id = run id) with one child per unit
- * (job id = run id + unit id). Children use `ignoreDependencyOnFailure`, so a unit that exhausts
- * its attempts is recorded on the parent and the parent still runs: it never waits forever.
+ * (job id = run id + unit id), or, for a run that merges in two levels (`fanIn` in its record),
+ * one merge child per group with the group's units as its children. Every child uses
+ * `ignoreDependencyOnFailure`, so a unit or merge that exhausts its attempts is recorded on its
+ * parent and the parent still runs: it never waits forever.
  *
  * @example
  * worker = new Worker('runs', (job) => planRun(deps, job), …)
@@ -66,31 +73,40 @@ export async function planRun(deps: ProcessorDeps, job: JobLike<unknown>): Promi
     run = { runId: runIdFor(data.pipeline, window), pipeline: data.pipeline, window, requestedAt: end };
   }
   const pipeline = await deps.resolvePipeline(run.pipeline);
-  const claim = await claimPlan(deps.ctx, pipeline, run);
+  const claim = await claimPlan(deps.ctx, pipeline, run, { maxFanIn: deps.options.maxFanIn });
   if (claim.state === 'finished') return { runId: run.runId, state: 'already_finished', units: claim.report.coverage.unitsPlanned };
   const units = claim.record.units;
   const parentId = finalizeJobId(run.runId);
   if (await Job.fromId(deps.runsQueue, parentId)) return { runId: run.runId, state: 'in_progress', units: units.length };
   const opts = retryingJob(deps.options);
-  const finalizeData: FinalizeJobData = parsePayload(finalizeJobSchema, { v: 1, run, planned: units.length }, `finalize of ${run.runId}`);
-  await deps.flow.add({
-    name: JOB.finalize,
-    queueName: RUNS_QUEUE,
-    data: finalizeData,
-    opts: { ...opts, jobId: parentId },
-    children: units.map((unit) => {
-      const unitData: UnitJobData = parsePayload(unitJobSchema, { v: 1, run, unit }, `unit ${unit.id} of ${run.runId}`);
-      return {
-        name: JOB.unit,
-        queueName: UNITS_QUEUE,
-        data: unitData,
-        // The parent copies each child's return value when it completes, so completed children
-        // need not be kept long; failed ones stay for inspection.
-        opts: { ...opts, jobId: unitJobId(run.runId, unit.id), ignoreDependencyOnFailure: true },
-      };
-    }),
+  // The parent copies each child's return value when it completes, so completed children need
+  // not be kept long; failed ones stay for inspection.
+  const childOpts = (jobId: string) => ({ ...opts, jobId, ignoreDependencyOnFailure: true });
+  const unitChild = (unit: WorkUnit) => ({
+    name: JOB.unit,
+    queueName: UNITS_QUEUE,
+    data: parsePayload(unitJobSchema, { v: 1, run, unit } satisfies UnitJobData, `unit ${unit.id} of ${run.runId}`),
+    opts: childOpts(unitJobId(run.runId, unit.id)),
   });
-  deps.ctx.logger.info({ runId: run.runId, pipeline: run.pipeline, units: units.length, trigger: data.trigger }, 'run started');
+  const groups = fanInGroups(units, claim.record.fanIn);
+  const children =
+    groups.length === 1
+      ? units.map(unitChild)
+      : groups.map((group, index) => ({
+          // On the runs queue: a merge that becomes ready runs at once, not behind every unit still waiting.
+          name: JOB.merge,
+          queueName: RUNS_QUEUE,
+          data: parsePayload(mergeJobSchema, { v: 1, run, group: index, units: group } satisfies MergeJobData, `merge ${index} of ${run.runId}`),
+          opts: childOpts(mergeJobId(run.runId, index)),
+          children: group.map(unitChild),
+        }));
+  const finalizeData: FinalizeJobData = parsePayload(
+    finalizeJobSchema,
+    { v: 1, run, planned: units.length, ...(groups.length > 1 ? { groups: groups.length } : {}) },
+    `finalize of ${run.runId}`,
+  );
+  await deps.flow.add({ name: JOB.finalize, queueName: RUNS_QUEUE, data: finalizeData, opts: { ...opts, jobId: parentId }, children });
+  deps.ctx.logger.info({ runId: run.runId, pipeline: run.pipeline, units: units.length, groups: groups.length, trigger: data.trigger }, 'run started');
   return { runId: run.runId, state: 'started', units: units.length };
 }
 
@@ -106,30 +122,43 @@ export async function processUnitJob(deps: ProcessorDeps, job: JobLike<unknown>,
   const pipeline = await deps.resolvePipeline(data.run.pipeline);
   const partial = await pipeline.processUnit(ctx, data.run, data.unit);
   const records = recordsOf(partial);
-  const json = JSON.stringify(partial ?? null);
-  let result: UnitResult;
-  if (Buffer.byteLength(json) > deps.options.partialInlineMaxBytes) {
-    const key = runPartialKey(data.run, data.unit.id);
-    await deps.ctx.store.put(key, json, { contentType: 'application/json' });
-    result = { v: 1, unitId: data.unit.id, partialKey: key, ...(records !== undefined ? { records } : {}) };
-  } else {
-    result = { v: 1, unitId: data.unit.id, partial: partial ?? null, ...(records !== undefined ? { records } : {}) };
-  }
+  const result: UnitResult = { v: 1, unitId: data.unit.id, ...(await storePartial(deps, data.run, data.unit.id, partial)), ...(records !== undefined ? { records } : {}) };
   const written = deps.progress.record(data.run.runId, data.unit.id, records ?? 0);
   if (written) await written;
   return result;
 }
 
+/** The parts of a job the merge and finalize processors read: its payload and its children's outcomes. */
+type ParentJob = JobLike<unknown> & Pick<Job, 'getChildrenValues' | 'getIgnoredChildrenFailures'>;
+
 /**
- * Collects the children's partials and failures, merges them in unit-id order, finalizes and
- * writes `report.json`. Idempotent: a finalize that runs again after its report was written
- * returns that report's status. On its last attempt a finalize that throws writes a `failed`
- * report, so the run is never silently lost.
+ * Merges one group of a two-level run: collects its units' partials and failures and merges them
+ * in unit-id order ({@link mergeGroup}). Deterministic, so a retried or duplicated merge returns
+ * the same partial.
+ *
+ * @example
+ * worker = new Worker('runs', (job) => job.name === 'merge' ? processMergeJob(deps, job) : …)
+ */
+export async function processMergeJob(deps: ProcessorDeps, job: ParentJob): Promise<MergeResult> {
+  const data = parsePayload(mergeJobSchema, job.data, `${RUNS_QUEUE} job ${job.id}`);
+  const { run } = data;
+  const pipeline = await deps.resolvePipeline(run.pipeline);
+  const { partials, failures } = await unitOutcomes(deps, job, run, data.units);
+  const group = mergeGroup(pipeline, data.units, partials, failures);
+  const stored = group.partial !== undefined ? await storePartial(deps, run, `~merge-${data.group}`, group.partial) : {};
+  return { v: 1, group: data.group, ...stored, done: group.done, failed: group.failed };
+}
+
+/**
+ * Collects the children's results and failures (units, or a two-level run's merge groups),
+ * merges them, finalizes and writes `report.json`. Idempotent: a finalize that runs again after
+ * its report was written returns that report's status. On its last attempt a finalize that throws
+ * writes a `failed` report, so the run is never silently lost.
  *
  * @example
  * worker = new Worker('runs', (job) => finalizeRun(deps, job), …)
  */
-export async function finalizeRun(deps: ProcessorDeps, job: JobLike<unknown> & Pick<Job, 'getChildrenValues' | 'getIgnoredChildrenFailures'>): Promise<FinalizeResult> {
+export async function finalizeRun(deps: ProcessorDeps, job: ParentJob): Promise<FinalizeResult> {
   const data = parsePayload(finalizeJobSchema, job.data, `${RUNS_QUEUE} job ${job.id}`);
   const { run } = data;
   const existing = await readReport(deps.ctx, run);
@@ -138,21 +167,16 @@ export async function finalizeRun(deps: ProcessorDeps, job: JobLike<unknown> & P
     const pipeline = await deps.resolvePipeline(run.pipeline);
     const record = await readRunRecord(deps.ctx, run);
     if (!record) throw new Error(`run record of ${run.runId} is missing from the results store (${deps.ctx.store.describe()})`);
-    const byJobId = new Map(record.units.map((u) => [unitJobId(run.runId, u.id), u.id]));
     const t0 = performance.now();
-    const partials = await collectPartials(deps, run, Object.values(await job.getChildrenValues()));
-    const failures = new Map<string, string>();
-    for (const [jobKey, reason] of Object.entries(await job.getIgnoredChildrenFailures())) {
-      const unitId = byJobId.get(jobKey.slice(jobKey.lastIndexOf(':') + 1));
-      if (unitId !== undefined && !partials.has(unitId)) failures.set(unitId, reason);
-    }
+    const groups = await groupOutcomes(deps, job, run, record, pipeline);
     const timings: FinalizeTimings = { collectMs: Math.round(performance.now() - t0) };
-    const report = await finishRun(deps.ctx, pipeline, run, { units: record.units, partials, failures }, timings);
+    const report = await finishRun(deps.ctx, pipeline, run, groups, timings);
     deps.onReport?.(report);
     const t1 = performance.now();
-    await deletePartials(deps, run, partials.size);
+    await deletePartials(deps, run);
     timings.cleanupMs = Math.round(performance.now() - t1);
-    deps.ctx.logger.info({ runId: run.runId, status: report.status, failed: failures.size, timingsMs: timings }, 'run finished');
+    const failed = groups.reduce((t, g) => t + g.failed.length, 0);
+    deps.ctx.logger.info({ runId: run.runId, status: report.status, failed, timingsMs: timings }, 'run finished');
     return { v: 1, runId: run.runId, status: report.status, reportKey: runReportKey(run), timingsMs: timings };
   } catch (err) {
     const attempts = job.opts.attempts ?? 1;
@@ -168,16 +192,66 @@ export async function finalizeRun(deps: ProcessorDeps, job: JobLike<unknown> & P
 type FinalizeTimings = NonNullable<FinalizeResult['timingsMs']>;
 
 /**
- * The children's partials by unit id. Partials kept in the results store are fetched 8 at a time
- * (their reads overlap the parsing of the ones already there); parsing stays in unit order.
+ * The merge groups of a finished fan-out. One level: the units' outcomes, merged here. Two levels:
+ * each merge job's result; a group whose merge job failed accounts all its units as failed with
+ * the merge's error.
  */
-async function collectPartials(deps: ProcessorDeps, run: RunRequest, values: unknown[]): Promise<Map<string, unknown>> {
-  const results = values.map((raw) => parsePayload(unitResultSchema, raw, `unit result of ${run.runId}`));
-  const fetches: (Promise<Uint8Array | null> | null)[] = results.map(() => null);
+async function groupOutcomes<P>(deps: ProcessorDeps, job: ParentJob, run: RunRequest, record: RunRecord, pipeline: Pipeline<P>): Promise<MergedGroup<P>[]> {
+  const planned = fanInGroups(record.units, record.fanIn);
+  if (planned.length === 1) {
+    const { partials, failures } = await unitOutcomes(deps, job, run, record.units);
+    return [mergeGroup(pipeline, record.units, partials as Map<string, P>, failures)];
+  }
+  const results = Object.values(await job.getChildrenValues()).map((raw) => parsePayload(mergeResultSchema, raw, `merge result of ${run.runId}`));
+  const partials = await loadPartials(deps, results.map((r) => ({ id: String(r.group), partial: r.partial, partialKey: r.partialKey })));
+  const byGroup = new Map(results.map((r) => [r.group, r]));
+  const byJobId = new Map(planned.map((_, i) => [mergeJobId(run.runId, i), i]));
+  const mergeErrors = new Map<number, string>();
+  for (const [jobKey, reason] of Object.entries(await job.getIgnoredChildrenFailures())) {
+    const index = byJobId.get(jobKey.slice(jobKey.lastIndexOf(':') + 1));
+    if (index !== undefined) mergeErrors.set(index, reason);
+  }
+  return planned.map((units, index): MergedGroup<P> => {
+    const r = byGroup.get(index);
+    if (!r) {
+      const error = `merge of group ${index} failed: ${mergeErrors.get(index) ?? 'no result was recorded for it'}`;
+      return { done: 0, failed: units.map((u) => ({ unitId: u.id, keys: [...u.keys], error })) };
+    }
+    const partial = partials.get(String(index)) as P | undefined;
+    return { ...(partial !== undefined ? { partial } : {}), done: r.done, failed: r.failed };
+  });
+}
+
+/** The partials (by unit id) and final failures (by unit id) of a job's unit children. */
+async function unitOutcomes(deps: ProcessorDeps, job: ParentJob, run: RunRequest, units: readonly WorkUnit[]) {
+  const results = Object.values(await job.getChildrenValues()).map((raw) => parsePayload(unitResultSchema, raw, `unit result of ${run.runId}`));
+  const partials = await loadPartials(deps, results.map((r) => ({ id: r.unitId, partial: r.partial, partialKey: r.partialKey })));
+  const byJobId = new Map(units.map((u) => [unitJobId(run.runId, u.id), u.id]));
+  const failures = new Map<string, string>();
+  for (const [jobKey, reason] of Object.entries(await job.getIgnoredChildrenFailures())) {
+    const unitId = byJobId.get(jobKey.slice(jobKey.lastIndexOf(':') + 1));
+    if (unitId !== undefined && !partials.has(unitId)) failures.set(unitId, reason);
+  }
+  return { partials, failures };
+}
+
+/** A child's partial: inline, or a results-store key; neither when the child had none. */
+interface PartialRef {
+  readonly id: string;
+  readonly partial?: unknown;
+  readonly partialKey?: string | undefined;
+}
+
+/**
+ * The children's partials by id. Partials kept in the results store are fetched 8 at a time
+ * (their reads overlap the parsing of the ones already there); parsing stays in order.
+ */
+async function loadPartials(deps: ProcessorDeps, refs: readonly PartialRef[]): Promise<Map<string, unknown>> {
+  const fetches: (Promise<Uint8Array | null> | null)[] = refs.map(() => null);
   let started = 0;
   const startUpTo = (end: number) => {
-    for (; started < Math.min(end, results.length); started++) {
-      const key = results[started]?.partialKey;
+    for (; started < Math.min(end, refs.length); started++) {
+      const key = refs[started]?.partialKey;
       if (!key) continue;
       const p = deps.ctx.store.get(key);
       // Awaited below, in order; until then a failed read must not count as unhandled.
@@ -186,25 +260,36 @@ async function collectPartials(deps: ProcessorDeps, run: RunRequest, values: unk
     }
   };
   const partials = new Map<string, unknown>();
-  for (let i = 0; i < results.length; i++) {
+  for (let i = 0; i < refs.length; i++) {
     startUpTo(i + 8);
-    const r = results[i] as UnitResult;
+    const r = refs[i] as PartialRef;
     if (!r.partialKey) {
-      partials.set(r.unitId, r.partial);
+      if (r.partial !== undefined) partials.set(r.id, r.partial);
       continue;
     }
     const bytes = await fetches[i];
     fetches[i] = null;
     if (!bytes) throw new Error(`partial ${r.partialKey} is missing from the results store`);
-    partials.set(r.unitId, JSON.parse(decoder.decode(bytes)));
+    partials.set(r.id, JSON.parse(decoder.decode(bytes)));
   }
   return partials;
 }
 
+/**
+ * A partial as a job result: inline, or in the results store (key returned) when its JSON is over
+ * `partialInlineMaxBytes`, so big aggregates never bloat Redis.
+ */
+async function storePartial(deps: ProcessorDeps, run: RunRequest, id: string, partial: unknown): Promise<{ partial: unknown } | { partialKey: string }> {
+  const json = JSON.stringify(partial ?? null);
+  if (Buffer.byteLength(json) <= deps.options.partialInlineMaxBytes) return { partial: partial ?? null };
+  const key = runPartialKey(run, id);
+  await deps.ctx.store.put(key, json, { contentType: 'application/json' });
+  return { partialKey: key };
+}
+
 const decoder = new TextDecoder();
 
-async function deletePartials(deps: ProcessorDeps, run: RunRequest, count: number): Promise<void> {
-  if (count === 0) return;
+async function deletePartials(deps: ProcessorDeps, run: RunRequest): Promise<void> {
   try {
     for await (const key of deps.ctx.store.list(runPartialsPrefix(run))) await deps.ctx.store.delete(key);
   } catch (err) {

@@ -4,6 +4,8 @@ import type { Redis } from 'ioredis';
 export interface RunProgress {
   /** Units that finished (with a partial). */
   readonly unitsReported: number;
+  /** Units that failed after all their attempts. */
+  readonly unitsFailed: number;
   /** Records those units read. */
   readonly records: number;
 }
@@ -15,8 +17,11 @@ export interface RunProgress {
  * @example
  * const progress = new ProgressStore(redis, 'evalwatch', 7 * 86400);
  * await progress.record('drift-…', 'u0001', 1200);
- * await progress.read('drift-…'); // { unitsReported: 1, records: 1200 }
+ * await progress.read('drift-…'); // { unitsReported: 1, unitsFailed: 0, records: 1200 }
  */
+/** Stored instead of a record count for a unit that failed (no unit reads -1 records). */
+const FAILED = -1;
+
 export class ProgressStore {
   private pending = new Map<string, Map<string, number>>();
   private timer: NodeJS.Timeout | null = null;
@@ -52,6 +57,14 @@ export class ProgressStore {
     return undefined;
   }
 
+  /**
+   * Records that a unit failed after all its attempts (buffered like {@link record}); a later
+   * success of the same unit (a duplicate run) overwrites it.
+   */
+  fail(runId: string, unitId: string): Promise<void> | undefined {
+    return this.record(runId, unitId, FAILED);
+  }
+
   /** Writes buffered reports now. Progress is display only: a lost flush never loses results. */
   flush(): Promise<void> {
     if (this.timer) clearTimeout(this.timer);
@@ -75,10 +88,15 @@ export class ProgressStore {
     const all = await this.redis.hgetall(this.key(runId));
     let records = 0;
     let units = 0;
+    let failed = 0;
     for (const v of Object.values(all)) {
+      if (v === String(FAILED)) {
+        failed += 1;
+        continue;
+      }
       units += 1;
       records += Number(v) || 0;
     }
-    return { unitsReported: units, records };
+    return { unitsReported: units, unitsFailed: failed, records };
   }
 }

@@ -8,7 +8,7 @@ import type { PipelineName, RunReport } from '../report/types.ts';
 import { LivenessTracker, type LivenessResult } from './liveness.ts';
 import { JOB, QUEUE_NAMES, RUNS_QUEUE, UNITS_QUEUE, type QueueName } from './names.ts';
 import { resolveQueueOptions, type QueueLayerOptions } from './options.ts';
-import { finalizeRun, planRun, processUnitJob, type ProcessorDeps } from './processors.ts';
+import { finalizeRun, planRun, processMergeJob, processUnitJob, type ProcessorDeps } from './processors.ts';
 import { ProgressStore } from './progress.ts';
 import { workerConnection } from './redis.ts';
 import { reconcileSchedules, type ReconcileResult } from './schedules.ts';
@@ -152,6 +152,7 @@ export async function startQueueWorker(o: QueueWorkerOptions): Promise<QueueWork
     RUNS_QUEUE,
     wrap(RUNS_QUEUE, (job) => {
       if (job.name === JOB.plan) return planRun(deps, job);
+      if (job.name === JOB.merge) return processMergeJob(deps, job);
       if (job.name === JOB.finalize) return finalizeRun(deps, job);
       throw new UnrecoverableError(`unknown job name "${job.name}" on queue ${RUNS_QUEUE}`);
     }),
@@ -169,6 +170,12 @@ export async function startQueueWorker(o: QueueWorkerOptions): Promise<QueueWork
     }),
     { ...common, concurrency: options.concurrency },
   );
+  // Progress display of two-level runs counts failed units from here (their parent is a merge job).
+  unitsWorker.on('failed', (job, err) => {
+    if (!job || !(err.name === 'UnrecoverableError' || job.attemptsMade >= (job.opts.attempts ?? 1))) return;
+    const d = job.data as { run?: { runId?: unknown }; unit?: { id?: unknown } };
+    if (typeof d.run?.runId === 'string' && typeof d.unit?.id === 'string') void deps.progress.fail(d.run.runId, d.unit.id)?.catch(() => {});
+  });
   const workers = [runsWorker, unitsWorker];
   for (const w of workers) {
     w.on('error', (err) => logger.warn({ queue: w.name, err: err.message }, 'worker error'));

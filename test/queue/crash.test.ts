@@ -75,6 +75,22 @@ describe('crash safety (worker processes, real Redis)', { timeout: 60_000 }, () 
     expect(comparable(done.report)).toEqual(comparable(await inlineReport(env)));
   });
 
+  it('kill -9 mid-run of a two-level run (merge jobs): the run completes with the report of an uninterrupted run', async () => {
+    const { env, client } = await setup({ objects: 12, perObject: 25 });
+    const twoLevel = JSON.stringify({ ...JSON.parse(FAST), maxFanIn: 4 });
+    const a = await startRun(env, client, { EW_DELAY_MS: '250', EW_OPTIONS: twoLevel });
+    // Past the first group of four: its merge job may be done, running or waiting when the worker dies.
+    await until(async () => (await client.status(env.run)).unitsDone >= 5);
+    a.child.kill('SIGKILL');
+    expect((await a.exited).signal).toBe('SIGKILL');
+    const b = start(env, { EW_DELAY_MS: '0', EW_OPTIONS: twoLevel });
+    await b.ready;
+    const done = await client.wait(env.run, { pollMs: 100 });
+    expect(done.report?.coverage).toMatchObject({ unitsPlanned: 12, unitsDone: 12, unitsFailed: 0 });
+    const inline = await runInline(env.context('inline'), countPipeline(), env.run, { maxFanIn: 4 });
+    expect(comparable(done.report)).toEqual(comparable(inline.report));
+  });
+
   it('two worker processes sharing a run give the same report as one', async () => {
     const { env, client } = await setup({ objects: 10, perObject: 30 });
     const [a, b] = [start(env, { EW_DELAY_MS: '60' }), start(env, { EW_DELAY_MS: '60' })];
