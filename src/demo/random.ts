@@ -1,4 +1,4 @@
-import { Mulberry32 } from '../stats/index.ts';
+import { fmix32, Mulberry32 } from '../stats/index.ts';
 
 /**
  * Small seeded randomness for the synthetic traffic generator.
@@ -16,21 +16,6 @@ import { Mulberry32 } from '../stats/index.ts';
  */
 
 const TWO_32 = 4_294_967_296;
-
-/**
- * The murmur3 32-bit finalizer: a bijective avalanche mix of one 32-bit word.
- *
- * @example
- * fmix32(1) !== fmix32(2); // and both are well spread over [0, 2^32)
- */
-export function fmix32(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
 
 /**
  * One murmur3 block step: folds the 32-bit word `k` into the running hash `h`.

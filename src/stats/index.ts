@@ -29,7 +29,7 @@ export {
   studentTQuantile,
 } from './distributions.ts';
 export { logGamma, logBeta, gammaIncReg, betaIncReg } from './special.ts';
-export { Mulberry32, mulberry32, hashSeed } from './prng.ts';
+export { Mulberry32, mulberry32, hashSeed, fmix32 } from './prng.ts';
 export { Reservoir, type ReservoirEntry, type ReservoirJSON } from './reservoir.ts';
 export { QuantileSketch, type QuantileSketchJSON } from './ddsketch.ts';
 

@@ -92,6 +92,19 @@ export function hashSeed(s: string): number {
     h ^= s.charCodeAt(i);
     h = Math.imul(h, 0x01000193);
   }
+  return fmix32(h);
+}
+
+/**
+ * The murmur3 32-bit finalizer: a bijective avalanche mix of one 32-bit word, so inputs that differ
+ * in one bit give unrelated outputs.
+ *
+ * @example
+ * ```ts
+ * fmix32(1) !== fmix32(2) // and both are well spread over [0, 2^32)
+ * ```
+ */
+export function fmix32(h: number): number {
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;
