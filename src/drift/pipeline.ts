@@ -5,6 +5,7 @@ import type { Pipeline, PipelineContext, RunRequest, UnitAccounting, WorkUnit } 
 import { reportHeader } from '../report/header.ts';
 import type { RunReport, Unmeasured } from '../report/types.ts';
 import { inputStatusReasons, unitCoverage } from '../pipeline/run-status.ts';
+import { runSequential } from '../pipeline/run-sequential.ts';
 import { finishedHours, planObjectUnits, scanUnitByHour } from '../pipeline/scan-unit.ts';
 import { createHourAccumulator, DRIFT_AGGREGATE_VERSION, withRollup, type HourAccumulator, type HourAggregate } from './aggregate.ts';
 import { mergeHourLists } from './merge.ts';
@@ -219,21 +220,11 @@ export const driftPipeline: Pipeline<DriftPartial> = {
 /**
  * Runs the drift pipeline in this process: plan → every unit in turn → merge (by unit id) →
  * finalize. A unit that throws is accounted as failed, not fatal. Does not write the report.
+ * The drift binding of {@link runSequential}.
  *
  * @example
  * const report = await runDriftInline(ctx, { runId: 'drift-1', pipeline: 'drift', window, requestedAt: now });
  */
-export async function runDriftInline(ctx: PipelineContext, run: RunRequest): Promise<RunReport> {
-  const units = (await driftPipeline.plan(ctx, run)).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  const parts: DriftPartial[] = [];
-  const accounting: UnitAccounting = { planned: units.length, done: 0, failed: [] };
-  for (const unit of units) {
-    try {
-      parts.push(await driftPipeline.processUnit(ctx, run, unit));
-      accounting.done++;
-    } catch (err) {
-      accounting.failed.push({ unitId: unit.id, keys: unit.keys, error: (err as Error).message });
-    }
-  }
-  return driftPipeline.finalize(ctx, run, driftPipeline.merge(parts), accounting);
+export function runDriftInline(ctx: PipelineContext, run: RunRequest): Promise<RunReport> {
+  return runSequential(ctx, driftPipeline, run);
 }

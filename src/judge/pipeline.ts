@@ -1,4 +1,5 @@
-import type { Pipeline, PipelineContext, RunRequest, UnitAccounting } from '../pipeline/types.ts';
+import { runSequential } from '../pipeline/run-sequential.ts';
+import type { Pipeline, PipelineContext, RunRequest } from '../pipeline/types.ts';
 import type { RunReport } from '../report/types.ts';
 import type { JudgeDeps } from './context.ts';
 import { finalizeJudge } from './finalize.ts';
@@ -36,22 +37,11 @@ export const judgePipeline: Pipeline<JudgePartial> = createJudgePipeline();
 
 /**
  * Runs the judge pipeline in this process, units in id order; a unit that throws is accounted
- * as failed. Does not write the report.
+ * as failed. Does not write the report. The judge binding of {@link runSequential}.
  *
  * @example
  * const report = await runJudgeInline(ctx, { runId: 'judge-1', pipeline: 'judge', window, requestedAt: now });
  */
-export async function runJudgeInline(ctx: PipelineContext, run: RunRequest, pipeline: Pipeline<JudgePartial> = judgePipeline): Promise<RunReport> {
-  const units = (await pipeline.plan(ctx, run)).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  const accounting: UnitAccounting = { planned: units.length, done: 0, failed: [] };
-  const parts: JudgePartial[] = [];
-  for (const unit of units) {
-    try {
-      parts.push(await pipeline.processUnit(ctx, run, unit));
-      accounting.done++;
-    } catch (err) {
-      accounting.failed.push({ unitId: unit.id, keys: unit.keys, error: (err as Error).message });
-    }
-  }
-  return pipeline.finalize(ctx, run, pipeline.merge(parts), accounting);
+export function runJudgeInline(ctx: PipelineContext, run: RunRequest, pipeline: Pipeline<JudgePartial> = judgePipeline): Promise<RunReport> {
+  return runSequential(ctx, pipeline, run);
 }
