@@ -1,6 +1,7 @@
 import { HOUR } from '../captures/partitions.ts';
 import { aggregateKey } from '../store/keys.ts';
 import type { ResultsStore } from '../store/types.ts';
+import { mapLimit } from '../runtime/map-limit.ts';
 import { DRIFT_AGGREGATE_VERSION, type HourAggregate, withRollup } from './aggregate.ts';
 import type { HourBuckets } from './analyze.ts';
 import { hourSeries, SERIES_VERSION, type HourSeries } from './series.ts';
@@ -33,25 +34,6 @@ export interface HistoryGap {
   hour: string;
   reason: 'missing' | 'schema_version' | 'invalid_json';
   detail?: string;
-}
-
-/**
- * `fn` over `items` with at most `limit` calls in flight; results in input order.
- *
- * @example
- * await mapLimit(hours, 4, (h) => saveHour(store, h));
- */
-export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (x: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
 }
 
 function hoursIn(from: number, to: number): number[] {

@@ -2,7 +2,7 @@ import { scoreCase, type ScoreDeps } from '../assertions/index.ts';
 import type { Target } from '../target/index.ts';
 import type { CaseResult, GoldenCase, GoldenSuite, TargetOutput } from '../types.ts';
 import { decideVerdict, diffFingerprints, flipDirection, rebaselineVerdict, suiteFingerprint, type VerdictOptions } from '../verdict/index.ts';
-import { mapPool } from './pool.ts';
+import { mapLimit } from '../../runtime/map-limit.ts';
 import { findBaseline, SUITE_RECORD_VERSION, writeSuiteRecord, type SuiteRunRecord } from './records.ts';
 import type { ResultsStore } from '../../store/types.ts';
 
@@ -58,7 +58,7 @@ export async function runSuite(suite: GoldenSuite, options: RunSuiteOptions): Pr
   const runCase = async (c: GoldenCase): Promise<CaseResult> => scoreCase(c, await answer(c), deps, suite.defaultAssert);
 
   let done = 0;
-  const results = await mapPool(
+  const results = await mapLimit(
     suite.cases,
     options.concurrency ?? 64,
     async (c) => {
@@ -83,7 +83,7 @@ export async function runSuite(suite: GoldenSuite, options: RunSuiteOptions): Pr
       return was !== undefined && flipDirection(was, results[i] as CaseResult) !== null;
     });
     if (k > 0 && flipped.length) {
-      const retried = await mapPool(
+      const retried = await mapLimit(
         flipped.flatMap((f) => Array.from({ length: k }, () => f)),
         options.concurrency ?? 64,
         async ({ c }) => (await runCase(c)).status,
