@@ -6,6 +6,8 @@ import { goldenConfigSchema } from '../golden/config.ts';
 import { costConfigSchema } from '../slo/cost-config.ts';
 import { pricingConfigSchema } from '../slo/pricing-config.ts';
 import { slosConfigSchema } from '../slo/slo-config.ts';
+// Only the name list: the registry loads the pipelines themselves lazily, so this pulls in nothing heavy.
+import { pipelineNames } from '../pipeline/registry.ts';
 
 /**
  * The zod schema of `worker.config.ts`. Every key has a default where a sensible one exists so
@@ -138,7 +140,7 @@ export const queueSchema = z
 export const scheduleSchema = z
   .object({
     /** Pipeline run on this schedule. */
-    pipeline: z.enum(['drift', 'judge', 'golden', 'slo', 'nightly']),
+    pipeline: z.enum(pipelineNames),
     /** Cron pattern (5 or 6 fields). */
     cron: z.string().min(1),
     /** IANA time zone the cron is read in, e.g. `Europe/Berlin`. Required: no implicit UTC. */
