@@ -9,12 +9,16 @@
  *    from the registry, real fs source and store), rounds in alternating order: per-phase times
  *    (plan, units, finalize and its steps, from the jobs themselves), units per process, CPU per
  *    process and of Redis, cores one process keeps busy and the ceiling that puts on the speed-up,
- *    load average. Target: ≥ 1.7× speed-up on 2 cores.
+ *    load average. Target: ≥ 1.7× speed-up on 2 cores. Beside each queue run, in the same round, a
+ *    bare reference: the same `processUnit` calls split in halves over plain processes (no queue,
+ *    no merge, no finalize), i.e. what two processes can gain on this machine at that moment.
  *
  * Timings on a shared machine are noisy: run it when `uptime` shows a low load (the JSON carries
  * the load average of every run). `BENCH_JOBS` (default 10000), `BENCH_ROUNDS` (default 7),
  * `BENCH_RECORDS` (default 1_050_000), `BENCH_E2E_ROUNDS` (default 3), `BENCH_SKIP_E2E=1`,
- * `BENCH_SKIP_OVERHEAD=1`. Run with `--worker` it is the worker process of part 2.
+ * `BENCH_SKIP_OVERHEAD=1`, `BENCH_WORKER_CONCURRENCY` (units per worker process, default 2),
+ * `BENCH_CPU_PROF=<dir>` (V8 CPU profiles of the worker processes). Run with `--worker` it is a
+ * worker process of part 2 (`EW_BARE=i/n`: the bare reference's i-th of n processes).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -25,6 +29,7 @@ import { Job, Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { parseConfig } from '../src/config/load.ts';
 import { createMetrics } from '../src/http/metrics.ts';
+import { getPipeline } from '../src/pipeline/registry.ts';
 import type { Pipeline } from '../src/pipeline/types.ts';
 import { createRunClient } from '../src/queue/client.ts';
 import { finalizeJobId, planJobId, RUNS_QUEUE, runIdFor, UNITS_QUEUE } from '../src/queue/names.ts';
@@ -236,9 +241,11 @@ interface WorkerProcess {
 }
 
 function startWorkerProcess(env: Record<string, string>): WorkerProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--worker'], {
+  // BENCH_CPU_PROF=<dir>: each worker process writes a V8 CPU profile there (to see where time goes).
+  const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  const child = spawn(process.execPath, [...prof, '--import', 'tsx', fileURLToPath(import.meta.url), '--worker'], {
     env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['pipe', 'pipe', 'inherit'],
   });
   let out = '';
   child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
@@ -333,6 +340,44 @@ async function e2eRun(procs: number, tag: string, captures: string, root: string
   };
 }
 
+/**
+ * The machine's own ceiling for this workload: the same `processUnit` calls (and the JSON of each
+ * partial, as a unit job makes it) over the same captures, split statically between `procs` plain
+ * processes, no queue, no Redis, no merge or finalize. Two processes on two cores slow each other
+ * down (shared caches and memory bandwidth, the host's other tenants), and this measures by how much
+ * at the moment the queue runs are measured.
+ */
+async function bareRun(procs: number, captures: string, root: string, window: { start: number; end: number }) {
+  const children = Array.from({ length: procs }, (_, i) =>
+    startWorkerProcess({ EW_BARE: `${i}/${procs}`, EW_CAPTURES: captures, EW_STORE: join(root, 'bare-store'), EW_WINDOW: `${window.start}/${window.end}` }),
+  );
+  await Promise.all(children.map((c) => c.ready));
+  const t0 = performance.now();
+  for (const c of children) c.child.stdin?.end('GO\n');
+  const cpu = await Promise.all(children.map((c) => c.cpu));
+  return { procs, ms: round1(performance.now() - t0), cpuMs: cpu.map((c) => round1(c.cpuMs)) };
+}
+
+/** `--worker` with `EW_BARE=i/n`: processes every n-th unit from the i-th, after "GO" on stdin. */
+async function bareMain(): Promise<void> {
+  const e = process.env;
+  const [index, of] = (e.EW_BARE as string).split('/').map(Number) as [number, number];
+  const [start, end] = (e.EW_WINDOW as string).split('/').map(Number) as [number, number];
+  const config = parseConfig({ captures: { source: { kind: 'fs', path: e.EW_CAPTURES } }, store: { kind: 'fs', path: e.EW_STORE } }, 'bench bare');
+  const ctx = createContext({ config, logger: silentLogger() });
+  const pipeline = await getPipeline('drift');
+  const run = { runId: 'bench-bare', pipeline: 'drift' as const, window: { start, end }, requestedAt: end };
+  const units = (await pipeline.plan(ctx, run)).filter((_, i) => i % of === index);
+  process.stdout.write('READY\n');
+  await new Promise((r) => process.stdin.once('data', r));
+  const cpu0 = process.cpuUsage();
+  let bytes = 0;
+  for (const unit of units) bytes += JSON.stringify(await pipeline.processUnit(ctx, run, unit)).length;
+  const cpu = process.cpuUsage(cpu0);
+  process.stdout.write(`CPU ${JSON.stringify({ pid: process.pid, cpuMs: (cpu.user + cpu.system) / 1000, bytes })}\n`);
+  process.exit(0);
+}
+
 async function e2e(records: number, rounds: number) {
   const root = await mkdtemp(join(tmpdir(), 'evalwatch-bench-e2e-'));
   const end = Date.UTC(2026, 10, 23, 0);
@@ -340,9 +385,14 @@ async function e2e(records: number, rounds: number) {
   const written = await writeCaptures(captures, records, end);
   const window = { start: end - 24 * HOUR, end };
   const runs: Record<1 | 2, Awaited<ReturnType<typeof e2eRun>>[]> = { 1: [], 2: [] };
+  const bare: Record<1 | 2, Awaited<ReturnType<typeof bareRun>>[]> = { 1: [], 2: [] };
   for (let r = 0; r < rounds; r++) {
-    // Alternate the order, so neither count always runs first (cold page cache, JIT, load drift).
-    for (const procs of r % 2 === 0 ? ([1, 2] as const) : ([2, 1] as const)) runs[procs].push(await e2eRun(procs, `${r}-${procs}`, captures, root, window));
+    // Alternate the order, so neither count always runs first (cold page cache, JIT, load drift);
+    // the bare reference runs in the same round, right beside the queue runs it is compared with.
+    for (const procs of r % 2 === 0 ? ([1, 2] as const) : ([2, 1] as const)) {
+      runs[procs].push(await e2eRun(procs, `${r}-${procs}`, captures, root, window));
+      bare[procs].push(await bareRun(procs, captures, root, window));
+    }
   }
   await rm(root, { recursive: true, force: true });
   const med = (xs: number[]) => round1(median(xs));
@@ -365,6 +415,16 @@ async function e2e(records: number, rounds: number) {
     workers1MsMedian: round1(t1),
     workers2MsMedian: round1(t2),
     speedup: Number((t1 / t2).toFixed(2)),
+    // The same unit work in plain processes split in halves (no queue, no serial steps): what two
+    // processes can gain on this machine right now, and the share of it the queue run reaches.
+    bareMs: { workers1: bare[1].map((b) => b.ms), workers2: bare[2].map((b) => b.ms) },
+    bareSpeedup: Number((median(bare[1].map((b) => b.ms)) / median(bare[2].map((b) => b.ms))).toFixed(2)),
+    bareCpuSecMedian: {
+      workers1: Number((median(bare[1].map((b) => b.cpuMs.reduce((a, c) => a + c, 0))) / 1000).toFixed(1)),
+      workers2: Number((median(bare[2].map((b) => b.cpuMs.reduce((a, c) => a + c, 0))) / 1000).toFixed(1)),
+    },
+    pairedBareSpeedups: bare[1].map((b, i) => Number((b.ms / (bare[2][i]?.ms ?? NaN)).toFixed(2))),
+    speedupShareOfBare: Number((t1 / t2 / (median(bare[1].map((b) => b.ms)) / median(bare[2].map((b) => b.ms)))).toFixed(2)),
     pairedSpeedups: one.map((x, i) => Number((x.ms / (two[i]?.ms ?? NaN)).toFixed(2))),
     unitsPhaseMsMedian: { workers1: round1(units1), workers2: round1(units2) },
     unitsPhaseSpeedup: Number((units1 / units2).toFixed(2)),
@@ -392,7 +452,7 @@ async function workerMain(): Promise<void> {
     'bench worker',
   );
   // One process uses one core for the CPU-bound units: concurrency 2 overlaps reads with parsing.
-  const served = await serveWorker({ ctx: createContext({ config, logger: silentLogger() }), redisUrl: REDIS_URL, http: null, options: { concurrency: 2 } });
+  const served = await serveWorker({ ctx: createContext({ config, logger: silentLogger() }), redisUrl: REDIS_URL, http: null, options: { concurrency: Number(e.BENCH_WORKER_CONCURRENCY ?? 2) } });
   const cpu0 = process.cpuUsage();
   process.stdout.write('READY\n');
   await served.stopped;
@@ -415,5 +475,5 @@ export async function main(): Promise<Record<string, unknown>> {
   return out;
 }
 
-if (process.argv.includes('--worker')) await workerMain();
+if (process.argv.includes('--worker')) await (process.env.EW_BARE ? bareMain() : workerMain());
 else if (import.meta.url === `file://${process.argv[1]}`) await main();
