@@ -126,16 +126,17 @@ export async function loadSeries(
 /**
  * Stores an hour's aggregate and series (idempotent overwrite). An existing aggregate built from
  * more capture objects is kept: a later run that lost objects (failed units, retention) must not
- * replace a more complete history. Resolves to whether it wrote.
+ * replace a more complete history. Resolves to whether it wrote. `series` is the hour's series
+ * when the caller has already computed it (default: computed here from the hour's rollup).
  *
  * @example
  * await saveHour(store, hourAggregate);
  */
-export async function saveHour(store: ResultsStore, hour: HourAggregate): Promise<boolean> {
+export async function saveHour(store: ResultsStore, hour: HourAggregate, series: HourSeries = hourSeries(hour.start, withRollup(hour))): Promise<boolean> {
   const existing = await readJson(store, aggregateFileKey(hour.start));
   const prev = existing?.value as HourAggregate | undefined;
   if (prev && prev.v === DRIFT_AGGREGATE_VERSION && prev.objects > hour.objects) return false;
   await store.put(aggregateFileKey(hour.start), JSON.stringify(hour));
-  await store.put(seriesFileKey(hour.start), JSON.stringify(hourSeries(hour.start, withRollup(hour))));
+  await store.put(seriesFileKey(hour.start), JSON.stringify(series));
   return true;
 }

@@ -97,13 +97,14 @@ async function finalize(ctx: PipelineContext, run: RunRequest, merged: DriftPart
   const windowBuckets: HourBuckets[] = [];
   const series = new Map<number, HourSeries>();
   const hours = windowHours.map((h) => fresh.get(h) ?? createHourAccumulator(h, { reservoirSize: k }).finish());
-  // Hours are independent files: a daily run's 24 writes overlap (each is a round trip on S3).
-  await mapLimit(hours, SAVE_CONCURRENCY, (hour) => saveHour(store, hour));
+  // The rollup and series of each hour once, for the analysis and for saveHour alike.
   for (const hour of hours) {
     const buckets = withRollup(hour);
     windowBuckets.push(buckets);
     series.set(hour.start, hourSeries(hour.start, buckets));
   }
+  // Hours are independent files: a daily run's 24 writes overlap (each is a round trip on S3).
+  await mapLimit(hours, SAVE_CONCURRENCY, (hour) => saveHour(store, hour, series.get(hour.start)));
 
   // 2. Baseline and sigma history from the store, never from captures.
   const baselineMs = parseDuration(opts.baseline);
