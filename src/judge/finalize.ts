@@ -53,10 +53,15 @@ export async function finalizeJudge(ctx: PipelineContext, run: RunRequest, merge
     status = 'unmeasurable';
     statusReasons.push(`judge endpoint refused the run (${unavailable.reason}): ${unavailable.detail}`);
     findings.push(unavailableFinding(plan.provider, model, unavailable, cfg.baseURL));
-  } else if (plan.status === 'unhealthy' && plan.canaries) {
+  } else if (plan.status === 'unhealthy') {
+    // Unhealthy always means unmeasured; the finding needs the canary results that say why.
     status = 'unmeasurable';
-    statusReasons.push(`judge failed its canaries (${plan.canaries.correct}/${plan.canaries.checks} graded as expected): quality is not measured this run`);
-    findings.push(unhealthyFinding(model, plan.canaries));
+    if (plan.canaries) {
+      statusReasons.push(`judge failed its canaries (${plan.canaries.correct}/${plan.canaries.checks} graded as expected): quality is not measured this run`);
+      findings.push(unhealthyFinding(model, plan.canaries));
+    } else {
+      statusReasons.push(`judge marked unhealthy (${plan.detail ?? 'no canary results recorded'}): quality is not measured this run`);
+    }
   }
 
   const cells = qualityCells(merged.rows, rubrics);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createJudgePipeline, runJudgeInline } from '../../src/judge/pipeline.ts';
-import { readPlan } from '../../src/judge/plan-manifest.ts';
+import { readPlan, writePlan } from '../../src/judge/plan-manifest.ts';
 import { useOpenAiServer } from '../helpers/use-openai-server.ts';
 import { DAY, T0, dayRun, deps, setup, writeCaptures } from './pipeline-helpers.ts';
 
@@ -103,6 +103,21 @@ describe('judge pipeline over local captures', () => {
     expect(report.findings.map((f) => f.kind)).toEqual(['judge.unhealthy']);
     expect(report.findings[0]!.summary).toMatch(/padded/);
     expect(server.requests).toHaveLength(CANARY_CALLS);
+  });
+
+  it('a plan marked unhealthy without canary results still ends unmeasurable, never ok', async () => {
+    const { ctx, captures } = setup();
+    writeCaptures(captures, T0, [{ route: 'chat', n: 50 }]);
+    server.set({ judge: 'length' });
+    const run = dayRun(T0);
+    const pipeline = createJudgePipeline(deps(server.url));
+    await runJudgeInline(ctx, run, pipeline);
+    const { canaries: _dropped, ...plan } = await readPlan(ctx.store, run);
+    await writePlan(ctx.store, run, { ...plan, detail: 'canaries lost' });
+    const report = await pipeline.finalize(ctx, run, pipeline.merge([]), { planned: 0, done: 0, failed: [] });
+    expect(report.status).toBe('unmeasurable');
+    expect(report.statusReasons.join(' ')).toMatch(/marked unhealthy \(canaries lost\)/);
+    expect(report.findings.filter((f) => f.kind.startsWith('judge.quality'))).toEqual([]);
   });
 
   it('shrinks the sample to the budget before the run and never spends past it', async () => {
