@@ -78,7 +78,8 @@ export interface TargetOutput {
 export interface AssertionResult {
   type: string;
   pass: boolean;
-  score: number;
+  /** In [0, 1]; absent when `unmeasured` (an assertion that could not run has no score, not 0). */
+  score?: number;
   weight: number;
   /** One line a developer reads: what was expected and what came back. */
   reason: string;

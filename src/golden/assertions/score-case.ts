@@ -95,7 +95,8 @@ export function combine(assertions: readonly AssertionResult[], threshold: numbe
   let num = 0;
   let den = 0;
   for (const r of assertions) {
-    num += r.weight * r.score;
+    // Every assertion here was measured (an unmeasured one returned above), so each has a score.
+    num += r.weight * (r.score as number);
     den += r.weight;
   }
   const score = den > 0 ? num / den : 1;
@@ -106,7 +107,7 @@ export function combine(assertions: readonly AssertionResult[], threshold: numbe
 function scoreAssertion(a: GoldenAssertion, ctx: ScoreContext, deps: ScoreDeps): AssertionResult | Promise<AssertionResult> {
   const t = parseType(a.type);
   const weight = a.weight ?? 1;
-  if (typeof t === 'string') return { type: a.type, pass: false, score: 0, weight, reason: t, unmeasured: 'invalid_assertion' };
+  if (typeof t === 'string') return { type: a.type, pass: false, weight, reason: t, unmeasured: 'invalid_assertion' };
   const sync = SYNC[t.base];
   if (sync) return finish(a, t.negated, weight, safe(() => sync(a, ctx)));
   let p: Promise<Verdict>;
@@ -121,7 +122,7 @@ function scoreAssertion(a: GoldenAssertion, ctx: ScoreContext, deps: ScoreDeps):
       p = gradeFactuality(a, ctx, deps.judge && deps.signal && !deps.judge.signal ? { ...deps.judge, signal: deps.signal } : deps.judge);
       break;
     default:
-      return { type: a.type, pass: false, score: 0, weight, reason: `no scorer for "${t.base}"`, unmeasured: 'invalid_assertion' };
+      return { type: a.type, pass: false, weight, reason: `no scorer for "${t.base}"`, unmeasured: 'invalid_assertion' };
   }
   return p.then(
     (v) => finish(a, t.negated, weight, v),
@@ -139,7 +140,7 @@ function safe(run: () => Verdict): Verdict {
 }
 
 function finish(a: GoldenAssertion, negated: boolean, weight: number, v: Verdict): AssertionResult {
-  if ('unmeasured' in v) return { type: a.type, pass: false, score: 0, weight, reason: v.reason, unmeasured: v.unmeasured };
+  if ('unmeasured' in v) return { type: a.type, pass: false, weight, reason: v.reason, unmeasured: v.unmeasured };
   let pass = negated ? !v.pass : v.pass;
   const score = negated ? 1 - v.score : v.score;
   // promptfoo: a weight-0 assertion is a metric only and cannot fail its case.

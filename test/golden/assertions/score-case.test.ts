@@ -85,6 +85,8 @@ describe('scoreCase: unmeasured is never a pass or a fail', () => {
     expect(r.status).toBe('unmeasured');
     expect(r.score).toBeUndefined();
     expect(r.assertions[1]).toMatchObject({ unmeasured: 'no_embeddings', pass: false });
+    // No score at all, not a 0 that a report could show as a measured failure.
+    expect(r.assertions[1]).not.toHaveProperty('score');
   });
 
   it('an unknown type that slipped past the loader is unmeasured, not a fail', async () => {

@@ -68,7 +68,7 @@ describe('deterministic scorers', () => {
     const neg = await one({ ...a, type: `not-${a.type}` }, output);
     expect(neg.pass).toBe(!expected);
     const pos = await one(a, output);
-    expect(neg.score).toBeCloseTo(1 - pos.score, 12);
+    expect(neg.score).toBeCloseTo(1 - (pos.score as number), 12);
     expect(neg.reason.startsWith('not: ')).toBe(true);
   });
 
