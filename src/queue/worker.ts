@@ -2,7 +2,7 @@ import { FlowProducer, Queue, UnrecoverableError, Worker, type Job } from 'bullm
 import { Redis, type RedisOptions as RedisClientOptions } from 'ioredis';
 import type { EvalwatchConfig } from '../config/schema.ts';
 import type { EvalwatchMetrics } from '../http/metrics.ts';
-import { getPipeline } from '../pipeline/registry.ts';
+import { availablePipelines, getPipeline } from '../pipeline/registry.ts';
 import type { Pipeline, PipelineContext } from '../pipeline/types.ts';
 import type { PipelineName, RunReport } from '../report/types.ts';
 import { LivenessTracker, type LivenessResult } from './liveness.ts';
@@ -35,6 +35,12 @@ export interface QueueWorkerOptions {
   readonly metrics?: EvalwatchMetrics;
   /** Name stored on the jobs this worker processes, for the dashboard. Default `evalwatch-<pid>`. */
   readonly name?: string;
+  /**
+   * Load every pipeline before taking jobs, so module loading is paid at start and not inside the
+   * first run's serial plan step. A pipeline that fails to load is logged; its jobs fail with
+   * the error. Default true.
+   */
+  readonly preloadPipelines?: boolean;
 }
 
 /** A running queue worker. */
@@ -102,6 +108,12 @@ export async function startQueueWorker(o: QueueWorkerOptions): Promise<QueueWork
     options,
     onReport: (r: RunReport) => recordReport(o.metrics, r),
   };
+
+  if (o.preloadPipelines ?? true) {
+    await Promise.all(
+      availablePipelines().map((name) => deps.resolvePipeline(name).catch((err: Error) => logger.warn({ pipeline: name, err: err.message }, 'pipeline failed to load'))),
+    );
+  }
 
   let schedules: ReconcileResult = { upserted: [], removed: [] };
   if (o.reconcile ?? true) {

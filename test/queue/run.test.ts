@@ -1,5 +1,6 @@
 import { Job, Queue } from 'bullmq';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { availablePipelines } from '../../src/pipeline/registry.ts';
 import { runInline } from '../../src/pipeline/run-inline.ts';
 import { runPartialsPrefix } from '../../src/pipeline/run-keys.ts';
 import type { Pipeline } from '../../src/pipeline/types.ts';
@@ -86,6 +87,25 @@ describe('queue runs (in-process workers, real Redis)', () => {
     expect(failed.keys[0]).toMatch(/poison/);
     expect(failed.error).toMatch(/poisoned object/);
     expect(r.input.records).toBe(40);
+  });
+
+  it('loads every pipeline before it takes jobs (module loading is not paid inside a run), once each', async () => {
+    const env = await queueTestEnv({ objects: 1, perObject: 1 });
+    cleanups.push(() => env.dispose());
+    const loaded: string[] = [];
+    const w = await startQueueWorker({
+      ctx: env.context(),
+      redisUrl: TEST_REDIS_URL,
+      resolvePipeline: async (name) => (loaded.push(name), countPipeline()),
+      options: fast,
+    });
+    cleanups.push(() => w.close());
+    expect(loaded.sort()).toEqual([...availablePipelines()].sort());
+    const client = await createRunClient({ redisUrl: TEST_REDIS_URL, prefix: env.prefix, store: env.context().store });
+    cleanups.push(() => client.close());
+    await client.enqueue(env.run);
+    await client.wait(env.run, { pollMs: 50, timeoutMs: 20_000 });
+    expect(loaded).toHaveLength(availablePipelines().length);
   });
 
   it('an empty window finishes with an unmeasurable report instead of waiting forever', async () => {
