@@ -76,7 +76,8 @@ export class ProgressStore {
       const m = this.redis.multi();
       for (const [runId, units] of batch) {
         const key = this.key(runId);
-        m.hset(key, Object.fromEntries([...units].map(([u, n]) => [u, String(n)]))).expire(key, this.ttlSec);
+        // ioredis flattens a Map into field/value pairs: no copy of the batch per flush.
+        m.hset(key, units).expire(key, this.ttlSec);
       }
       await m.exec();
     });
