@@ -33,6 +33,8 @@ import type { ProgressStore } from './progress.ts';
 export interface ProcessorDeps {
   readonly ctx: PipelineContext;
   readonly resolvePipeline: (name: PipelineName) => Promise<Pipeline>;
+  /** A pipeline already resolved, without a promise (the unit hot path). Default: none. */
+  readonly loadedPipeline?: (name: PipelineName) => Pipeline | undefined;
   readonly flow: FlowProducer;
   readonly runsQueue: Queue;
   readonly progress: ProgressStore;
@@ -119,10 +121,14 @@ export async function planRun(deps: ProcessorDeps, job: JobLike<unknown>): Promi
  */
 export async function processUnitJob(deps: ProcessorDeps, job: JobLike<unknown>, ctx: PipelineContext = deps.ctx): Promise<UnitResult> {
   const data = parsePayload(unitJobSchema, job.data, `${UNITS_QUEUE} job ${job.id}`);
-  const pipeline = await deps.resolvePipeline(data.run.pipeline);
+  // No await but the unit's own when the pipeline is loaded and the partial small (the common case).
+  const pipeline = deps.loadedPipeline?.(data.run.pipeline) ?? (await deps.resolvePipeline(data.run.pipeline));
   const partial = await pipeline.processUnit(ctx, data.run, data.unit);
   const records = recordsOf(partial);
-  const result: UnitResult = { v: 1, unitId: data.unit.id, ...(await storePartial(deps, data.run, data.unit.id, partial)), ...(records !== undefined ? { records } : {}) };
+  const json = JSON.stringify(partial ?? null);
+  const unitId = data.unit.id;
+  const result: UnitResult = fitsInline(deps, json) ? { v: 1, unitId, partial: partial ?? null } : { v: 1, unitId, ...(await putPartial(deps, data.run, unitId, json)) };
+  if (records !== undefined) result.records = records;
   const written = deps.progress.record(data.run.runId, data.unit.id, records ?? 0);
   if (written) await written;
   return result;
@@ -281,7 +287,18 @@ async function loadPartials(deps: ProcessorDeps, refs: readonly PartialRef[]): P
  */
 async function storePartial(deps: ProcessorDeps, run: RunRequest, id: string, partial: unknown): Promise<{ partial: unknown } | { partialKey: string }> {
   const json = JSON.stringify(partial ?? null);
-  if (Buffer.byteLength(json) <= deps.options.partialInlineMaxBytes) return { partial: partial ?? null };
+  return fitsInline(deps, json) ? { partial: partial ?? null } : putPartial(deps, run, id, json);
+}
+
+/** Whether a partial's JSON is at most `partialInlineMaxBytes` bytes. */
+function fitsInline(deps: ProcessorDeps, json: string): boolean {
+  const max = deps.options.partialInlineMaxBytes;
+  // UTF-8 takes at most 3 bytes per UTF-16 unit: a short string needs no byte count.
+  return json.length * 3 <= max || Buffer.byteLength(json) <= max;
+}
+
+/** Writes a partial's JSON to the results store and returns its key. */
+async function putPartial(deps: ProcessorDeps, run: RunRequest, id: string, json: string): Promise<{ partialKey: string }> {
   const key = runPartialKey(run, id);
   await deps.ctx.store.put(key, json, { contentType: 'application/json' });
   return { partialKey: key };

@@ -101,7 +101,7 @@ export async function startQueueWorker(o: QueueWorkerOptions): Promise<QueueWork
   const durations = durationRecorder(o.metrics);
   const deps: ProcessorDeps = {
     ctx: o.ctx,
-    resolvePipeline: memoizePipelines(o.resolvePipeline ?? getPipeline),
+    ...memoizePipelines(o.resolvePipeline ?? getPipeline),
     flow,
     runsQueue: queues[RUNS_QUEUE],
     progress: new ProgressStore(progressRedis, prefix, options.progressTtlSec),
@@ -261,16 +261,20 @@ export async function startQueueWorker(o: QueueWorkerOptions): Promise<QueueWork
  * Resolves each pipeline once per worker instead of once per job: the unit processor looks its
  * pipeline up on every job. A failed lookup is not kept, so the next job tries again.
  */
-function memoizePipelines(resolve: (name: PipelineName) => Promise<Pipeline>): (name: PipelineName) => Promise<Pipeline> {
+function memoizePipelines(resolve: (name: PipelineName) => Promise<Pipeline>): Pick<ProcessorDeps, 'resolvePipeline' | 'loadedPipeline'> {
   const cache = new Map<PipelineName, Promise<Pipeline>>();
-  return (name) => {
-    let p = cache.get(name);
-    if (!p) {
-      p = resolve(name);
-      cache.set(name, p);
-      p.catch(() => cache.delete(name));
-    }
-    return p;
+  const loaded = new Map<PipelineName, Pipeline>();
+  return {
+    resolvePipeline(name) {
+      let p = cache.get(name);
+      if (!p) {
+        p = resolve(name);
+        cache.set(name, p);
+        p.then((pipeline) => loaded.set(name, pipeline)).catch(() => cache.delete(name));
+      }
+      return p;
+    },
+    loadedPipeline: (name) => loaded.get(name),
   };
 }
 
