@@ -48,6 +48,16 @@ export function escapeMrkdwn(text: string): string {
 }
 
 /**
+ * The inverse of {@link escapeMrkdwn}, for places that are not Slack (a terminal).
+ *
+ * @example
+ * unescapeMrkdwn('a &lt; b &amp; c'); // 'a < b & c'
+ */
+export function unescapeMrkdwn(text: string): string {
+  return text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+}
+
+/**
  * Cuts text to at most `max` characters (code points are never split), marking the cut with `…`.
  *
  * @example

@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 import type { ResultsStore } from '../store/types.ts';
 import { renderFollowUp, renderIncident, type RenderOptions } from './blocks.ts';
 import { DeliveryBusyError, RateLimitedDelayError, syncIncident } from './delivery.ts';
-import { plainDates } from './format.ts';
+import { plainDates, unescapeMrkdwn } from './format.ts';
 import { withReportLink } from './links.ts';
 import type { PostRequest, SlackPoster } from './slack.ts';
 import type { AlertAction } from './types.ts';
@@ -101,10 +101,6 @@ function textOf(e: SinkEntry): string {
     if (!e.text.includes(plain.replace(/^\*(.*)\*$/s, '$1'))) lines.push(`    ${plainDates(plain).replace(/\n/g, '\n    ')}`);
   }
   return `${lines.join('\n')}\n`;
-}
-
-function unescapeMrkdwn(text: string): string {
-  return text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
 }
 
 export interface DeliverInlineOptions {
