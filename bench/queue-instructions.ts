@@ -23,20 +23,11 @@ import { runIdFor, UNITS_QUEUE } from '../src/queue/names.ts';
 import { startQueueWorker } from '../src/queue/worker.ts';
 import { createContext } from '../src/runtime/context.ts';
 import { silentLogger } from '../src/runtime/logger.ts';
+import { noop } from './queue.ts';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const CONCURRENCY = 8;
 type Kind = 'bare' | 'ours';
-
-const noop: Pipeline<{ n: number }> = {
-  name: 'drift',
-  plan: async () => [],
-  processUnit: async () => ({ n: 1 }),
-  merge: (p) => ({ n: p.length }),
-  finalize: async () => {
-    throw new Error('not used');
-  },
-};
 
 /**
  * The measured process: a worker of `kind` on the waiting jobs, until SIGTERM. It detects nothing

@@ -44,7 +44,8 @@ import { silentLogger } from '../src/runtime/logger.ts';
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const HOUR = 3_600_000;
 
-const noop: Pipeline<{ n: number }> = {
+/** The no-op pipeline both overhead benchmarks run (this one and `queue-instructions`). */
+export const noop: Pipeline<{ n: number }> = {
   name: 'drift',
   plan: async () => [],
   processUnit: async () => ({ n: 1 }),
