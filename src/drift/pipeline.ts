@@ -104,7 +104,9 @@ async function finalize(ctx: PipelineContext, run: RunRequest, merged: DriftPart
     series.set(hour.start, hourSeries(hour.start, buckets));
   }
   // Hours are independent files: a daily run's 24 writes overlap (each is a round trip on S3).
-  await mapLimit(hours, SAVE_CONCURRENCY, (hour) => saveHour(store, hour, series.get(hour.start)));
+  const written = await mapLimit(hours, SAVE_CONCURRENCY, (hour) => saveHour(store, hour, series.get(hour.start)));
+  // History kept a more complete aggregate of these hours (this run read fewer objects of them).
+  const lessComplete = hours.filter((_, i) => !written[i]).map((h) => new Date(h.start).toISOString().slice(0, 13));
 
   // 2. Baseline and sigma history from the store, never from captures.
   const baselineMs = parseDuration(opts.baseline);
@@ -154,6 +156,11 @@ async function finalize(ctx: PipelineContext, run: RunRequest, merged: DriftPart
   const statusReasons = inputStatusReasons(merged.input, accounting, DEGRADED_REJECT_SHARE);
   const baselineShare = baseline.hours.size / Math.max(1, baseline.hours.size + baseline.gaps.length);
   if (baselineShare < 0.5) statusReasons.push(`baseline history covers ${Math.round(baselineShare * 100)}% of ${opts.baseline}`);
+  if (lessComplete.length > 0) {
+    const shown = lessComplete.slice(0, 3).map((h) => `${h}:00Z`).join(', ');
+    const more = lessComplete.length > 3 ? ` and ${lessComplete.length - 3} more` : '';
+    statusReasons.push(`this run read fewer capture objects than history holds for ${shown}${more}: analysed what it read, history keeps the more complete hours`);
+  }
   let status: RunReport['status'] = statusReasons.length > 0 ? 'degraded' : 'ok';
   if (merged.input.populationRecords === 0 || analysis.tests.length === 0) {
     status = 'unmeasurable';

@@ -135,4 +135,26 @@ describe('drift pipeline (fs source, fs store)', () => {
     expect(history.filter((k) => k.endsWith('series.json')).length).toBeGreaterThan(0);
     expect(history.filter((k) => stored.map(seriesFileKey).includes(k))).toEqual([]);
   });
+  it('a run that read fewer objects of an hour than history holds says so and leaves history alone', async () => {
+    const hour = T0 + 10 * HOUR;
+    const before = await ctx.store.get(aggregateFileKey(hour));
+    // The second capture object of each hour is gone (retention, a failed listing).
+    const source = ctx.source;
+    const partial: PipelineContext = {
+      ...ctx,
+      source: {
+        ...source,
+        describe: () => source.describe(),
+        open: (key, signal) => source.open(key, signal),
+        check: () => source.check(),
+        async *list(window) {
+          for await (const o of source.list(window)) if (!o.key.endsWith('part-1.jsonl')) yield o;
+        },
+      },
+    };
+    const r = await runDriftInline(partial, run(hour));
+    expect(r.status).toBe('degraded');
+    expect(r.statusReasons.join(' ')).toMatch(/fewer capture objects than history holds for 2026-03-02T10:00Z/);
+    expect(Buffer.from((await ctx.store.get(aggregateFileKey(hour)))!).equals(Buffer.from(before!))).toBe(true);
+  });
 });
