@@ -19,7 +19,7 @@
  * the load average of every run). `BENCH_JOBS` (default 10000), `BENCH_ROUNDS` (default 7),
  * `BENCH_WARMUP=0` (no warm-up run before each timed e2e run),
  * `BENCH_RECORDS` (default 1_050_000), `BENCH_E2E_ROUNDS` (default 3), `BENCH_SKIP_E2E=1`,
- * `BENCH_SKIP_OVERHEAD=1`, `BENCH_WORKER_CONCURRENCY` (units per worker process, default 2),
+ * `BENCH_SKIP_OVERHEAD=1`, `BENCH_WORKER_CONCURRENCY` (units per worker process, default 1),
  * `BENCH_CPU_PROF=<dir>` (V8 CPU profiles of the worker processes). Run with `--worker` it is a
  * worker process of part 2 (`EW_BARE=i/n`: the bare reference's i-th of n processes).
  */
@@ -467,8 +467,9 @@ async function workerMain(): Promise<void> {
     { captures: { source: { kind: 'fs', path: e.EW_CAPTURES } }, store: { kind: 'fs', path: e.EW_STORE }, redis: { prefix: e.EW_PREFIX } },
     'bench worker',
   );
-  // One process uses one core for the CPU-bound units: concurrency 2 overlaps reads with parsing.
-  const served = await serveWorker({ ctx: createContext({ config, logger: silentLogger() }), redisUrl: REDIS_URL, http: null, options: { concurrency: Number(e.BENCH_WORKER_CONCURRENCY ?? 2) } });
+  // Drift units are CPU-bound and the captures are on local disk: one unit at a time per process.
+  // Two at a time cost 17% more CPU here (two units' live heaps, more GC) and gained nothing.
+  const served = await serveWorker({ ctx: createContext({ config, logger: silentLogger() }), redisUrl: REDIS_URL, http: null, options: { concurrency: Number(e.BENCH_WORKER_CONCURRENCY ?? 1) } });
   let cpu0 = process.cpuUsage();
   // "MARK" on stdin: the warm-up run is over, CPU counts from here.
   process.stdin.on('data', (d: Buffer) => {
