@@ -68,11 +68,42 @@ export function mergeGroup<P>(
 ): MergedGroup<P> {
   const parts: P[] = [];
   const failed: UnitAccounting['failed'] = [];
-  for (const unit of [...units].sort(byId)) {
+  for (const unit of [...units].sort(byUnitId)) {
     if (partials.has(unit.id)) parts.push(partials.get(unit.id) as P);
     else failed.push({ unitId: unit.id, keys: [...unit.keys], error: failures.get(unit.id) ?? 'no result was recorded for this unit' });
   }
   return parts.length > 0 ? { partial: pipeline.merge(parts), done: parts.length, failed } : { done: 0, failed };
+}
+
+/**
+ * The merge groups of a run whose partials are all in hand (the inline runners, and a one-level
+ * queue run), each merged by {@link mergeGroup}. `fanIn` absent: one group, one level.
+ *
+ * @example
+ * const groups = mergeAllGroups(pipeline, record, partials, failures);
+ */
+export function mergeAllGroups<P>(
+  pipeline: Pick<Pipeline<P>, 'merge'>,
+  record: { readonly units: readonly WorkUnit[]; readonly fanIn?: number | undefined },
+  partials: ReadonlyMap<string, P>,
+  failures: ReadonlyMap<string, string>,
+): MergedGroup<P>[] {
+  return fanInGroups(record.units, record.fanIn).map((units) => mergeGroup(pipeline, units, partials, failures));
+}
+
+/**
+ * Throws when a plan repeats a unit id: partials are keyed by unit id, so a repeated one would be
+ * merged wrongly.
+ *
+ * @example
+ * assertUniqueUnitIds('drift', await pipeline.plan(ctx, run));
+ */
+export function assertUniqueUnitIds(pipeline: string, units: readonly WorkUnit[]): void {
+  const ids = new Set<string>();
+  for (const u of units) {
+    if (ids.has(u.id)) throw new Error(`pipeline ${pipeline}: plan returned unit id "${u.id}" twice`);
+    ids.add(u.id);
+  }
 }
 
 /**
@@ -84,12 +115,18 @@ export function mergeGroup<P>(
  */
 export function mergeGroupResults<P>(pipeline: Pick<Pipeline<P>, 'merge'>, groups: readonly MergedGroup<P>[]): { merged: P; accounting: UnitAccounting } {
   const parts = groups.flatMap((g) => (g.partial !== undefined ? [g.partial] : []));
-  const failed = groups.flatMap((g) => g.failed).sort((a, b) => byId({ id: a.unitId }, { id: b.unitId }));
+  const failed = groups.flatMap((g) => g.failed).sort((a, b) => byUnitId({ id: a.unitId }, { id: b.unitId }));
   const done = groups.reduce((t, g) => t + g.done, 0);
   const merged = groups.length === 1 && parts.length === 1 ? (parts[0] as P) : pipeline.merge(parts);
   return { merged, accounting: { planned: done + failed.length, done, failed } };
 }
 
-function byId(a: { id: string }, b: { id: string }): number {
+/**
+ * Unit-id order (UTF-16 code units), the order every runner merges partials in.
+ *
+ * @example
+ * units.sort(byUnitId);
+ */
+export function byUnitId(a: { readonly id: string }, b: { readonly id: string }): number {
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }

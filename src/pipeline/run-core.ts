@@ -3,7 +3,7 @@ import { reportHeader } from '../report/header.ts';
 export { reportHeader, type ReportHeader } from '../report/header.ts';
 import type { RunReport } from '../report/types.ts';
 import { writeReportHtml } from '../report/html/write.ts';
-import { fanInGroups, fanInGroupSize, mergeGroup, mergeGroupResults, type MergedGroup } from './fan-in.ts';
+import { assertUniqueUnitIds, fanInGroupSize, mergeGroupResults, type MergedGroup } from './fan-in.ts';
 import { runRecordKey, runReportKey } from './run-keys.ts';
 import type { Pipeline, PipelineContext, RunRequest, WorkUnit } from './types.ts';
 
@@ -60,11 +60,7 @@ export async function claimPlan(ctx: PipelineContext, pipeline: Pipeline, run: R
   const existing = await readRunRecord(ctx, run);
   if (existing) return { state: 'planned', record: existing, created: false };
   const units = await pipeline.plan(ctx, run);
-  const ids = new Set<string>();
-  for (const u of units) {
-    if (ids.has(u.id)) throw new Error(`pipeline ${pipeline.name}: plan returned unit id "${u.id}" twice`);
-    ids.add(u.id);
-  }
+  assertUniqueUnitIds(pipeline.name, units);
   const record: RunRecord = {
     schemaVersion: 1,
     runId: run.runId,
@@ -111,22 +107,6 @@ export async function readReport(ctx: Pick<PipelineContext, 'store'>, run: RunRe
 }
 
 /**
- * The merge groups of a run whose partials are all in hand (the inline runner, and a one-level
- * queue run), each merged by {@link mergeGroup}.
- *
- * @example
- * const groups = mergeAllGroups(pipeline, record, partials, failures);
- */
-export function mergeAllGroups<P>(
-  pipeline: Pick<Pipeline<P>, 'merge'>,
-  record: Pick<RunRecord, 'units' | 'fanIn'>,
-  partials: ReadonlyMap<string, P>,
-  failures: ReadonlyMap<string, string>,
-): MergedGroup<P>[] {
-  return fanInGroups(record.units, record.fanIn).map((units) => mergeGroup(pipeline, units, partials, failures));
-}
-
-/**
  * Merges the run's merge groups (in group order; each group merged its partials sorted by unit
  * id, so float sums are the same however units were scheduled), accounts for every planned unit
  * (the groups report a unit with neither a partial nor a failure as failed, never silently
@@ -134,7 +114,7 @@ export function mergeAllGroups<P>(
  * serial step is written into it (for logs and bench/queue).
  *
  * @example
- * const report = await finishRun(ctx, pipeline, run, mergeAllGroups(pipeline, record, partials, failures));
+ * const report = await finishRun(ctx, pipeline, run, mergeAllGroups(pipeline, record, partials, failures)); // fan-in.ts
  */
 export async function finishRun<P>(
   ctx: PipelineContext,

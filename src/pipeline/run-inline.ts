@@ -1,5 +1,6 @@
 import type { RunReport } from '../report/types.ts';
-import { claimPlan, finishRun, mergeAllGroups, recordsOf } from './run-core.ts';
+import { mergeAllGroups } from './fan-in.ts';
+import { claimPlan, finishRun, recordsOf } from './run-core.ts';
 import type { Pipeline, PipelineContext, ProgressUpdate, RunRequest, WorkUnit } from './types.ts';
 
 /** Options of {@link runInline}. */
