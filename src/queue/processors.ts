@@ -125,9 +125,8 @@ export async function processUnitJob(deps: ProcessorDeps, job: JobLike<unknown>,
   const pipeline = deps.loadedPipeline?.(data.run.pipeline) ?? (await deps.resolvePipeline(data.run.pipeline));
   const partial = await pipeline.processUnit(ctx, data.run, data.unit);
   const records = recordsOf(partial);
-  const json = JSON.stringify(partial ?? null);
-  const unitId = data.unit.id;
-  const result: UnitResult = fitsInline(deps, json) ? { v: 1, unitId, partial: partial ?? null } : { v: 1, unitId, ...(await putPartial(deps, data.run, unitId, json)) };
+  const stored = storePartial(deps, data.run, data.unit.id, partial);
+  const result: UnitResult = { v: 1, unitId: data.unit.id, ...(stored instanceof Promise ? await stored : stored) };
   if (records !== undefined) result.records = records;
   const written = deps.progress.record(data.run.runId, data.unit.id, records ?? 0);
   if (written) await written;
@@ -211,12 +210,7 @@ async function groupOutcomes<P>(deps: ProcessorDeps, job: ParentJob, run: RunReq
   const results = Object.values(await job.getChildrenValues()).map((raw) => parsePayload(mergeResultSchema, raw, `merge result of ${run.runId}`));
   const partials = await loadPartials(deps, results.map((r) => ({ id: String(r.group), partial: r.partial, partialKey: r.partialKey })));
   const byGroup = new Map(results.map((r) => [r.group, r]));
-  const byJobId = new Map(planned.map((_, i) => [mergeJobId(run.runId, i), i]));
-  const mergeErrors = new Map<number, string>();
-  for (const [jobKey, reason] of Object.entries(await job.getIgnoredChildrenFailures())) {
-    const index = byJobId.get(jobKey.slice(jobKey.lastIndexOf(':') + 1));
-    if (index !== undefined) mergeErrors.set(index, reason);
-  }
+  const mergeErrors = await childFailures(job, new Map(planned.map((_, i) => [mergeJobId(run.runId, i), i])));
   return planned.map((units, index): MergedGroup<P> => {
     const r = byGroup.get(index);
     if (!r) {
@@ -232,13 +226,22 @@ async function groupOutcomes<P>(deps: ProcessorDeps, job: ParentJob, run: RunReq
 async function unitOutcomes(deps: ProcessorDeps, job: ParentJob, run: RunRequest, units: readonly WorkUnit[]) {
   const results = Object.values(await job.getChildrenValues()).map((raw) => parsePayload(unitResultSchema, raw, `unit result of ${run.runId}`));
   const partials = await loadPartials(deps, results.map((r) => ({ id: r.unitId, partial: r.partial, partialKey: r.partialKey })));
-  const byJobId = new Map(units.map((u) => [unitJobId(run.runId, u.id), u.id]));
-  const failures = new Map<string, string>();
-  for (const [jobKey, reason] of Object.entries(await job.getIgnoredChildrenFailures())) {
-    const unitId = byJobId.get(jobKey.slice(jobKey.lastIndexOf(':') + 1));
-    if (unitId !== undefined && !partials.has(unitId)) failures.set(unitId, reason);
-  }
+  const failures = await childFailures(job, new Map(units.map((u) => [unitJobId(run.runId, u.id), u.id])));
+  for (const unitId of partials.keys()) failures.delete(unitId);
   return { partials, failures };
+}
+
+/**
+ * The last error of each child that exhausted its attempts, by the caller's id for that child
+ * (`ids`: job id → id). BullMQ keys failures by `<prefix>:<queue>:<job id>`; job ids have no `:`.
+ */
+async function childFailures<K>(job: ParentJob, ids: ReadonlyMap<string, K>): Promise<Map<K, string>> {
+  const out = new Map<K, string>();
+  for (const [jobKey, reason] of Object.entries(await job.getIgnoredChildrenFailures())) {
+    const id = ids.get(jobKey.slice(jobKey.lastIndexOf(':') + 1));
+    if (id !== undefined) out.set(id, reason);
+  }
+  return out;
 }
 
 /** A child's partial: inline, or a results-store key; neither when the child had none. */
@@ -283,9 +286,10 @@ async function loadPartials(deps: ProcessorDeps, refs: readonly PartialRef[]): P
 
 /**
  * A partial as a job result: inline, or in the results store (key returned) when its JSON is over
- * `partialInlineMaxBytes`, so big aggregates never bloat Redis.
+ * `partialInlineMaxBytes`, so big aggregates never bloat Redis. Inline needs no I/O, so it is
+ * returned as it is, not as a promise (an await fewer per unit job).
  */
-async function storePartial(deps: ProcessorDeps, run: RunRequest, id: string, partial: unknown): Promise<{ partial: unknown } | { partialKey: string }> {
+function storePartial(deps: ProcessorDeps, run: RunRequest, id: string, partial: unknown): { partial: unknown } | Promise<{ partialKey: string }> {
   const json = JSON.stringify(partial ?? null);
   return fitsInline(deps, json) ? { partial: partial ?? null } : putPartial(deps, run, id, json);
 }
