@@ -145,8 +145,8 @@ class BottomKSample {
 
   /**
    * Keeps the k smallest entries by (key, value, weight), in no particular order. The k-th key
-   * comes from a native numeric sort of a copy of the keys (far cheaper than sorting entries with
-   * a comparator); only entries tied on that key are compared in full.
+   * comes from a quickselect over a copy of the keys (O(n), where sorting every entry with a
+   * comparator was the cost); only entries tied on that key are compared in full.
    */
   private prune(): void {
     const { keys, values, weights, k } = this;
@@ -167,7 +167,7 @@ class BottomKSample {
     for (let i = 0; i < keys.length; i++) {
       const key = keys[i] as number;
       if (key < kth || (key === kth && (keptTies === null || keptTies.has(i)))) {
-        nk.push(keys[i] as number);
+        nk.push(key);
         nv.push(values[i] as number);
         nw.push(weights[i] as number);
       }

@@ -106,7 +106,7 @@ async function finalize(ctx: PipelineContext, run: RunRequest, merged: DriftPart
   // Hours are independent files: a daily run's 24 writes overlap (each is a round trip on S3).
   const written = await mapLimit(hours, SAVE_CONCURRENCY, (hour) => saveHour(store, hour, series.get(hour.start)));
   // History kept a more complete aggregate of these hours (this run read fewer objects of them).
-  const lessComplete = hours.filter((_, i) => !written[i]).map((h) => new Date(h.start).toISOString().slice(0, 13));
+  const lessComplete = hours.filter((_, i) => !written[i]).map((h) => `${h.hour.slice(0, 16)}Z`);
 
   // 2. Baseline and sigma history from the store, never from captures.
   const baselineMs = parseDuration(opts.baseline);
@@ -157,7 +157,7 @@ async function finalize(ctx: PipelineContext, run: RunRequest, merged: DriftPart
   const baselineShare = baseline.hours.size / Math.max(1, baseline.hours.size + baseline.gaps.length);
   if (baselineShare < 0.5) statusReasons.push(`baseline history covers ${Math.round(baselineShare * 100)}% of ${opts.baseline}`);
   if (lessComplete.length > 0) {
-    const shown = lessComplete.slice(0, 3).map((h) => `${h}:00Z`).join(', ');
+    const shown = lessComplete.slice(0, 3).join(', ');
     const more = lessComplete.length > 3 ? ` and ${lessComplete.length - 3} more` : '';
     statusReasons.push(`this run read fewer capture objects than history holds for ${shown}${more}: analysed what it read, history keeps the more complete hours`);
   }
