@@ -1,4 +1,5 @@
 import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { readRunRecord } from '../../src/pipeline/run-core.ts';
 import { runInline } from '../../src/pipeline/run-inline.ts';
@@ -8,11 +9,22 @@ import { createRunClient, type RunStatusView } from '../../src/queue/client.ts';
 import { mergeResultSchema } from '../../src/queue/contracts.ts';
 import { JOB, RUNS_QUEUE } from '../../src/queue/names.ts';
 import type { QueueLayerOptions } from '../../src/queue/options.ts';
+import { ProgressStore } from '../../src/queue/progress.ts';
 import { startQueueWorker } from '../../src/queue/worker.ts';
 import { assertTestRedis, TEST_REDIS_URL } from '../helpers/redis.ts';
 import { countPipeline, type CountPartial } from './fixtures/count-pipeline.ts';
 import { comparable, queueTestEnv } from './fixtures/env.ts';
 import { until } from './fixtures/spawn.ts';
+
+/** A run's progress hash as the run client reads it. */
+async function progressOf(prefix: string, runId: string) {
+  const redis = new Redis(TEST_REDIS_URL);
+  try {
+    return await new ProgressStore(redis, prefix, 60).read(runId);
+  } finally {
+    redis.disconnect();
+  }
+}
 
 const fast = { lockDurationMs: 5_000, stalledIntervalMs: 1_000, backoffMs: 50, attempts: 2 };
 /** 9 objects with maxFanIn 4: three merge groups of three units. */
@@ -53,6 +65,9 @@ describe('two-level fan-in through the queue (real Redis)', () => {
     expect(comparable(done.report)).toEqual(comparable(inline.report));
     // Progress of a two-level run counts units (its finalize job's children are merge jobs).
     expect(seen.filter((s) => s.phase === 'running').every((s) => s.unitsPlanned === 9 && s.unitsDone <= 9)).toBe(true);
+    // …from the progress hash, which every unit reported to (the finished view above reads the report).
+    await until(async () => (await progressOf(env.prefix, env.run.runId)).unitsReported === 9);
+    expect(await progressOf(env.prefix, env.run.runId)).toMatchObject({ unitsReported: 9, unitsFailed: 0 });
     // Partials of units and of merge groups are removed once the report is written.
     const store = env.context().store;
     await until(async () => {
@@ -86,6 +101,10 @@ describe('two-level fan-in through the queue (real Redis)', () => {
     expect(failed[0]!.error).toMatch(/poisoned object/);
     const status = await client.status(env.run);
     expect(status.unitsFailed).toBe(1);
+    // The live view of a running two-level run takes failures from the progress hash: the worker
+    // records the unit's final failure there (status above reads the finished report instead).
+    await until(async () => (await progressOf(env.prefix, env.run.runId)).unitsFailed === 1);
+    expect(await progressOf(env.prefix, env.run.runId)).toMatchObject({ unitsReported: 8, unitsFailed: 1 });
   });
 
   it('a merge job that exhausts its attempts fails its whole group, reported unit by unit; the run still finishes', async () => {
