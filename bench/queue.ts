@@ -415,6 +415,7 @@ async function e2e(records: number, rounds: number) {
   const two = runs[2];
   const t1 = median(one.map((x) => x.ms));
   const t2 = median(two.map((x) => x.ms));
+  const bareSpeedup = median(bare[1].map((b) => b.ms)) / median(bare[2].map((b) => b.ms));
   const serial1 = median(one.map((x) => x.phasesMs.plan + x.phasesMs.finalize));
   const units1 = median(one.map((x) => x.phasesMs.units));
   const units2 = median(two.map((x) => x.phasesMs.units));
@@ -433,14 +434,14 @@ async function e2e(records: number, rounds: number) {
     // The same unit work in plain processes split in halves (no queue, no serial steps): what two
     // processes can gain on this machine right now, and the share of it the queue run reaches.
     bareMs: { workers1: bare[1].map((b) => b.ms), workers2: bare[2].map((b) => b.ms) },
-    bareSpeedup: Number((median(bare[1].map((b) => b.ms)) / median(bare[2].map((b) => b.ms))).toFixed(2)),
+    bareSpeedup: Number(bareSpeedup.toFixed(2)),
     bareCpuSecMedian: {
       workers1: Number((median(bare[1].map((b) => b.cpuMs.reduce((a, c) => a + c, 0))) / 1000).toFixed(1)),
       workers2: Number((median(bare[2].map((b) => b.cpuMs.reduce((a, c) => a + c, 0))) / 1000).toFixed(1)),
     },
     pairedBareSpeedups: bare[1].map((b, i) => Number((b.ms / (bare[2][i]?.ms ?? NaN)).toFixed(2))),
     pairedShareOfBare: one.map((x, i) => Number((x.ms / (two[i]?.ms ?? NaN) / ((bare[1][i]?.ms ?? NaN) / (bare[2][i]?.ms ?? NaN))).toFixed(2))),
-    speedupShareOfBare: Number((t1 / t2 / (median(bare[1].map((b) => b.ms)) / median(bare[2].map((b) => b.ms)))).toFixed(2)),
+    speedupShareOfBare: Number((t1 / t2 / bareSpeedup).toFixed(2)),
     pairedSpeedups: one.map((x, i) => Number((x.ms / (two[i]?.ms ?? NaN)).toFixed(2))),
     unitsPhaseMsMedian: { workers1: round1(units1), workers2: round1(units2) },
     unitsPhaseSpeedup: Number((units1 / units2).toFixed(2)),
