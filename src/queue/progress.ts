@@ -10,6 +10,9 @@ export interface RunProgress {
   readonly records: number;
 }
 
+/** Stored instead of a record count for a unit that failed (no unit reads -1 records). */
+const FAILED = -1;
+
 /**
  * Per-run progress counters in Redis, for `evalwatch run`'s live display. One hash field per unit
  * (not an increment), so a retried or duplicated unit never counts twice.
@@ -19,9 +22,6 @@ export interface RunProgress {
  * await progress.record('drift-…', 'u0001', 1200);
  * await progress.read('drift-…'); // { unitsReported: 1, unitsFailed: 0, records: 1200 }
  */
-/** Stored instead of a record count for a unit that failed (no unit reads -1 records). */
-const FAILED = -1;
-
 export class ProgressStore {
   private pending = new Map<string, Map<string, number>>();
   private timer: NodeJS.Timeout | null = null;
