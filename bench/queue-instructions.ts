@@ -23,7 +23,7 @@ import { runIdFor, UNITS_QUEUE } from '../src/queue/names.ts';
 import { startQueueWorker } from '../src/queue/worker.ts';
 import { createContext } from '../src/runtime/context.ts';
 import { silentLogger } from '../src/runtime/logger.ts';
-import { noop } from './queue.ts';
+import { deletePrefix, noop } from './queue.ts';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const CONCURRENCY = 8;
@@ -68,12 +68,6 @@ async function addJobs(prefix: string, jobs: number): Promise<void> {
   const all = Array.from({ length: jobs }, (_, i) => ({ name: 'unit', data: { v: 1, run, unit: { id: `u${i}`, keys: [`k${i}`] } }, opts: { jobId: `j${i}`, removeOnComplete: false } }));
   for (let i = 0; i < all.length; i += 500) await queue.addBulk(all.slice(i, i + 500));
   await queue.close();
-}
-
-async function deletePrefix(prefix: string): Promise<void> {
-  const q = new Queue(UNITS_QUEUE, { connection: { url: REDIS_URL }, prefix });
-  await q.obliterate({ force: true });
-  await q.close();
 }
 
 /** Instructions the process `kind` executes to consume `jobs` jobs (start-up included). */

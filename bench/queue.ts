@@ -55,7 +55,8 @@ export const noop: Pipeline<{ n: number }> = {
   },
 };
 
-async function deletePrefix(prefix: string): Promise<void> {
+/** Removes every Redis key under `prefix` (both queues, progress hashes). */
+export async function deletePrefix(prefix: string): Promise<void> {
   const redis = new Redis(REDIS_URL);
   let cursor = '0';
   do {

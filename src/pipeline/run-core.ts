@@ -114,7 +114,7 @@ export async function readReport(ctx: Pick<PipelineContext, 'store'>, run: RunRe
  * serial step is written into it (for logs and bench/queue).
  *
  * @example
- * const report = await finishRun(ctx, pipeline, run, mergeAllGroups(pipeline, record, partials, failures)); // fan-in.ts
+ * const report = await finishRun(ctx, pipeline, run, mergeAllGroups(pipeline, record, partials, failures));
  */
 export async function finishRun<P>(
   ctx: PipelineContext,
