@@ -24,8 +24,9 @@ const TEMP_PREFIX = '.~evalwatch-tmp.';
 
 /**
  * The results store on a local folder (the embedded default). Every write goes to a temporary file
- * in the target's folder, is fsynced, then renamed (or hard-linked for `putIfAbsent`) into place:
- * a reader sees the old object or the new one, never a partial one, also across processes.
+ * in the target's folder, is fsynced (unless the write is not `durable`), then renamed (or
+ * hard-linked for `putIfAbsent`) into place: a reader sees the old object or the new one, never a
+ * partial one, also across processes.
  * `list` gathers the matching keys of one prefix in memory and sorts them by UTF-16 code unit
  * (the same as S3's UTF-8 byte order for every key without characters above U+FFFF).
  *
@@ -40,15 +41,18 @@ export function createFsStore(options: FsStoreOptions): ResultsStore {
 
   const pathOf = (key: string): string => join(root, ...keyParts(key));
 
+  /** Whether a write with these options fsyncs. */
+  const syncs = (opts: PutOptions | undefined): boolean => durable && opts?.durable !== false;
+
   /** Writes a complete temp file next to `path` and returns its name. */
-  const writeTemp = async (path: string, body: string | Uint8Array): Promise<string> => {
+  const writeTemp = async (path: string, body: string | Uint8Array, sync: boolean): Promise<string> => {
     const dir = dirname(path);
     await mkdir(dir, { recursive: true });
     const tmp = join(dir, `${TEMP_PREFIX}${process.pid}.${randomBytes(6).toString('hex')}`);
     const fh = await open(tmp, 'wx', 0o644);
     try {
       await fh.writeFile(body);
-      if (durable) await fh.sync();
+      if (sync) await fh.sync();
     } catch (err) {
       await fh.close().catch(() => undefined);
       await unlink(tmp).catch(() => undefined);
@@ -58,8 +62,8 @@ export function createFsStore(options: FsStoreOptions): ResultsStore {
     return tmp;
   };
 
-  const syncDir = async (path: string): Promise<void> => {
-    if (!durable) return;
+  const syncDir = async (path: string, sync: boolean): Promise<void> => {
+    if (!sync) return;
     const fh = await open(dirname(path), 'r').catch(() => null);
     if (!fh) return;
     // Some file systems refuse fsync on a directory; the rename itself is still atomic there.
@@ -70,21 +74,23 @@ export function createFsStore(options: FsStoreOptions): ResultsStore {
   return {
     describe: () => pathToFileURL(root).href,
 
-    async put(key: string, body: string | Uint8Array, _options?: PutOptions): Promise<void> {
+    async put(key: string, body: string | Uint8Array, options?: PutOptions): Promise<void> {
       const path = pathOf(key);
-      const tmp = await writeTemp(path, body);
+      const sync = syncs(options);
+      const tmp = await writeTemp(path, body, sync);
       try {
         await rename(tmp, path);
       } catch (err) {
         await unlink(tmp).catch(() => undefined);
         throw err;
       }
-      await syncDir(path);
+      await syncDir(path, sync);
     },
 
-    async putIfAbsent(key: string, body: string | Uint8Array, _options?: PutOptions): Promise<boolean> {
+    async putIfAbsent(key: string, body: string | Uint8Array, options?: PutOptions): Promise<boolean> {
       const path = pathOf(key);
-      const tmp = await writeTemp(path, body);
+      const sync = syncs(options);
+      const tmp = await writeTemp(path, body, sync);
       try {
         // link(2) fails with EEXIST when the name exists: the atomic create-if-absent, with the
         // content already complete, so no one can see the object half written.
@@ -105,7 +111,7 @@ export function createFsStore(options: FsStoreOptions): ResultsStore {
       } finally {
         await unlink(tmp).catch(() => undefined);
       }
-      await syncDir(path);
+      await syncDir(path, sync);
       return true;
     },
 

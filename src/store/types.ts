@@ -32,4 +32,11 @@ export interface ResultsStore {
 export interface PutOptions {
   /** MIME type; defaults from the key's extension. */
   readonly contentType?: string;
+  /**
+   * Whether the write must survive a crash of the machine once it resolves. `false` is for scratch
+   * objects a run can lose (partials between a unit and its merge): the fs store then skips its
+   * fsyncs. Losing one fails the run that needs it, with an error naming the key, never a wrong
+   * report. Default: true.
+   */
+  readonly durable?: boolean;
 }

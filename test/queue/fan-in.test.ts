@@ -3,8 +3,9 @@ import { Redis } from 'ioredis';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { readRunRecord } from '../../src/pipeline/run-core.ts';
 import { runInline } from '../../src/pipeline/run-inline.ts';
-import { runPartialsPrefix } from '../../src/pipeline/run-keys.ts';
+import { runPartialKey, runPartialsPrefix } from '../../src/pipeline/run-keys.ts';
 import type { Pipeline } from '../../src/pipeline/types.ts';
+import type { ResultsStore } from '../../src/store/types.ts';
 import { createRunClient, type RunStatusView } from '../../src/queue/client.ts';
 import { mergeResultSchema } from '../../src/queue/contracts.ts';
 import { JOB, RUNS_QUEUE } from '../../src/queue/names.ts';
@@ -13,7 +14,7 @@ import { ProgressStore } from '../../src/queue/progress.ts';
 import { startQueueWorker } from '../../src/queue/worker.ts';
 import { assertTestRedis, TEST_REDIS_URL } from '../helpers/redis.ts';
 import { countPipeline, type CountPartial } from './fixtures/count-pipeline.ts';
-import { comparable, queueTestEnv } from './fixtures/env.ts';
+import { comparable, queueTestEnv, type QueueTestEnv } from './fixtures/env.ts';
 import { until } from './fixtures/spawn.ts';
 
 /** A run's progress hash as the run client reads it. */
@@ -37,11 +38,19 @@ describe('two-level fan-in through the queue (real Redis)', () => {
     while (cleanups.length) await (cleanups.pop() as () => Promise<unknown>)();
   });
 
-  async function setup(o: { objects: number; perObject: number; poison?: number }, pipeline: Pipeline<CountPartial>, options: Partial<QueueLayerOptions>, workers = 1) {
+  async function setup(
+    o: { objects: number; perObject: number; poison?: number },
+    pipeline: Pipeline<CountPartial>,
+    options: Partial<QueueLayerOptions>,
+    workers = 1,
+    workerStore?: (store: ResultsStore) => ResultsStore,
+  ) {
     const env = await queueTestEnv(o);
     cleanups.push(() => env.dispose());
     for (let i = 0; i < workers; i++) {
-      const w = await startQueueWorker({ ctx: env.context(), redisUrl: TEST_REDIS_URL, resolvePipeline: async () => pipeline, options });
+      const base = env.context();
+      const ctx = workerStore ? { ...base, store: workerStore(base.store) } : base;
+      const w = await startQueueWorker({ ctx, redisUrl: TEST_REDIS_URL, resolvePipeline: async () => pipeline, options });
       cleanups.push(() => w.close());
     }
     const client = await createRunClient({ redisUrl: TEST_REDIS_URL, prefix: env.prefix, store: env.context().store, options });
@@ -131,5 +140,36 @@ describe('two-level fan-in through the queue (real Redis)', () => {
     const failed = r.sections.failedUnits as { keys: string[]; error: string }[];
     expect(failed).toHaveLength(3);
     for (const f of failed) expect(f.error).toMatch(/^merge of group 0 failed: .*cannot merge a marked partial/);
+  });
+
+  it('a stored partial cut short (a scratch write a crash lost) fails its group with an error naming the key; the run still finishes', async () => {
+    // Partials are scratch writes (no fsync): a machine crash may leave one truncated. Simulated
+    // by a store that cuts the poisoned object's partial in half, and only scratch writes.
+    const scratch: string[] = [];
+    let env: QueueTestEnv | undefined;
+    const poisonedPartial = async () => {
+      const unit = (await readRunRecord(env!.context(), env!.run))?.units.find((u) => u.keys.some((k) => k.includes('poison')));
+      return runPartialKey(env!.run, unit!.id);
+    };
+    const truncating = (store: ResultsStore): ResultsStore => ({
+      ...store,
+      put: async (key, body, opts) => {
+        if (opts?.durable === false) scratch.push(key);
+        const cut = opts?.durable === false && key === (await poisonedPartial()) ? String(body).slice(0, String(body).length >> 1) : body;
+        return store.put(key, cut, opts);
+      },
+    });
+    const made = await setup({ objects: 9, perObject: 10, poison: 4 }, countPipeline(), { ...twoLevel, partialInlineMaxBytes: 10 }, 1, truncating);
+    env = made.env;
+    const { client } = made;
+    await client.enqueue(env.run);
+    const done = await client.wait(env.run, { pollMs: 20, timeoutMs: 20_000 });
+    const r = done.report!;
+    expect(scratch.length).toBeGreaterThanOrEqual(9 + 2);
+    expect(r.status).toBe('degraded');
+    expect(r.coverage).toMatchObject({ unitsPlanned: 9, unitsDone: 6, unitsFailed: 3 });
+    const failed = r.sections.failedUnits as { keys: string[]; error: string }[];
+    expect(failed).toHaveLength(3);
+    for (const f of failed) expect(f.error).toMatch(/^merge of group 1 failed: partial runs\/.*\/partials\/.* in the results store is not valid JSON/);
   });
 });

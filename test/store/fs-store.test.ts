@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, open, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createFsStore, StoreKeyError } from '../../src/store/fs-store.ts';
 import type { ResultsStore } from '../../src/store/types.ts';
 
@@ -146,5 +146,24 @@ describe('createFsStore', () => {
 
   it('keys may not name our temporary files, so listings never show a write in progress', async () => {
     await expect(store.put('a/.~evalwatch-tmp.123', 'x')).rejects.toBeInstanceOf(StoreKeyError);
+  });
+
+  it('fsyncs durable writes (file and folder) and skips fsync for scratch writes (durable: false)', async () => {
+    // FileHandle is not exported: its prototype comes from a handle.
+    const probe = await open(join(root, 'probe'), 'w');
+    const sync = vi.spyOn(Object.getPrototypeOf(probe) as { sync(): Promise<void> }, 'sync');
+    await probe.close();
+    try {
+      await store.put('runs/r1/report.json', '{"a":1}');
+      expect(sync).toHaveBeenCalledTimes(2);
+      sync.mockClear();
+      await store.put('runs/r1/partials/u1.json', '{"b":2}', { durable: false });
+      expect(await store.putIfAbsent('runs/r1/partials/u2.json', '{"c":3}', { durable: false })).toBe(true);
+      expect(sync).not.toHaveBeenCalled();
+      expect(text(await store.get('runs/r1/partials/u1.json'))).toBe('{"b":2}');
+      expect(text(await store.get('runs/r1/partials/u2.json'))).toBe('{"c":3}');
+    } finally {
+      sync.mockRestore();
+    }
   });
 });
