@@ -123,6 +123,38 @@ export async function loadSeries(
   return { series, gaps };
 }
 
+/** The history a drift analysis reads, as {@link loadWindowHistory} returns it. */
+export interface WindowHistory {
+  /** Baseline aggregates with their rollups, and the baseline hours that are missing or unusable. */
+  readonly baseline: { hours: Map<number, HourBuckets>; gaps: HistoryGap[] };
+  /** Series of `[seriesFrom, to)`, ascending. */
+  readonly series: Map<number, HourSeries>;
+}
+
+/**
+ * Loads a window's baseline aggregates (`[baselineFrom, to)`) and sigma series (`[seriesFrom,
+ * to)`) at once: the series older than the baseline are read alongside the baseline, and a
+ * baseline hour's series is derived from its aggregate (what {@link saveHour} stored beside it),
+ * so only a baseline hour without a usable aggregate has its series file read.
+ *
+ * @example
+ * const { baseline, series } = await loadWindowHistory(store, { baselineFrom: start - 7 * DAY, seriesFrom: end - 5 * WEEK, to: start });
+ */
+export async function loadWindowHistory(
+  store: ResultsStore,
+  range: { readonly baselineFrom: number; readonly seriesFrom: number; readonly to: number },
+  options: HistoryOptions = {},
+): Promise<WindowHistory> {
+  const olderTo = Math.min(range.baselineFrom, range.to);
+  const [baseline, older] = await Promise.all([
+    loadHistory(store, range.baselineFrom, range.to, options),
+    range.seriesFrom < olderTo ? loadSeries(store, range.seriesFrom, olderTo, options) : { series: new Map<number, HourSeries>() },
+  ]);
+  const known = new Map([...baseline.hours].map(([h, buckets]) => [h, hourSeries(h, buckets)]));
+  const recent = await loadSeries(store, Math.max(range.seriesFrom, range.baselineFrom), range.to, { ...options, known });
+  return { baseline, series: new Map([...older.series, ...recent.series]) };
+}
+
 /**
  * Stores an hour's aggregate and series (idempotent overwrite). An existing aggregate built from
  * more capture objects is kept: a later run that lost objects (failed units, retention) must not

@@ -12,7 +12,7 @@ import { mergeHourLists } from './merge.ts';
 import { analyzeDrift, type HourBuckets } from './analyze.ts';
 import { attachDriftCharts } from './chart-data.ts';
 import { createExtractor } from './features.ts';
-import { loadHistory, loadSeries, saveHour } from './history.ts';
+import { loadWindowHistory, saveHour } from './history.ts';
 import { mapLimit } from '../runtime/map-limit.ts';
 import { driftObservations, loadHysteresis, pendingEpisodes, saveHysteresis } from './hysteresis-store.ts';
 import { stepHysteresis } from './hysteresis.ts';
@@ -92,6 +92,15 @@ async function finalize(ctx: PipelineContext, run: RunRequest, merged: DriftPart
   const windowMs = span.end - span.start;
   const windowHours = hoursOverlapping(span);
 
+  // History reads depend only on the span and read none of this window's hours: started first,
+  // their I/O overlaps the CPU work of rolling up and writing the window. Awaited in step 2; a
+  // failure before then must not count as an unhandled rejection.
+  const baselineMs = parseDuration(opts.baseline);
+  const historyRead = loadWindowHistory(store, { baselineFrom: span.start - baselineMs, seriesFrom: span.end - (opts.seasonalWeeks + 1) * WEEK, to: span.start });
+  const stateRead = loadHysteresis(store, windowMs);
+  historyRead.catch(() => {});
+  stateRead.catch(() => {});
+
   // 1. Persist this window's hours (empty ones too: zero traffic is a fact, a missing file a gap).
   const fresh = new Map(merged.hours.map((h) => [h.start, h]));
   const windowBuckets: HourBuckets[] = [];
@@ -109,17 +118,12 @@ async function finalize(ctx: PipelineContext, run: RunRequest, merged: DriftPart
   const lessComplete = hours.filter((_, i) => !written[i]).map((h) => `${h.hour.slice(0, 16)}Z`);
 
   // 2. Baseline and sigma history from the store, never from captures.
-  const baselineMs = parseDuration(opts.baseline);
-  const baseline = await loadHistory(store, span.start - baselineMs, span.start);
-  // Baseline hours overlap the sigma history: their series come from the aggregates just read
-  // (what saveHour stored beside them), so only the older hours' series files are read.
-  const baselineSeries = new Map([...baseline.hours].map(([h, buckets]) => [h, hourSeries(h, buckets)]));
-  const history = await loadSeries(store, span.end - (opts.seasonalWeeks + 1) * WEEK, span.start, { known: baselineSeries });
-  for (const [h, s] of history.series) series.set(h, s);
+  const { baseline, series: historySeries } = await historyRead;
+  for (const [h, s] of historySeries) series.set(h, s);
 
   // 3. Analysis, BH over every test of the run; pending subjects pool their episode's hours.
   const now = ctx.now();
-  const prevState = await loadHysteresis(store, windowMs);
+  const prevState = await stateRead;
   const pending = windowMs === HOUR ? pendingEpisodes(prevState, span.start, (h) => baseline.hours.get(h)) : new Map();
   // An hourly window too small to detect the minimum effect is pooled with the hour before it.
   const previousHour = windowMs === HOUR ? baseline.hours.get(span.start - HOUR) : undefined;
@@ -185,7 +189,7 @@ async function finalize(ctx: PipelineContext, run: RunRequest, merged: DriftPart
         outOfPartition: merged.outOfPartition,
         flaggedRows: windowBuckets.reduce((t, b) => t + (b['*']?.flagged ?? 0), 0),
         baseline: { hours: baseline.hours.size, gaps: baseline.gaps.length, firstGaps: baseline.gaps.slice(0, 5) },
-        seriesHours: history.series.size,
+        seriesHours: historySeries.size,
         firing: Object.values(state.entries).filter((e) => e.status === 'firing').length,
         results: analysis.tests.map((t) => ({
           kind: t.kind,

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFsSource } from '../../src/captures/fs-source.ts';
 import { keyTemplate } from '../../src/captures/partitions.ts';
 import { configSchema } from '../../src/config/schema.ts';
-import { aggregateFileKey, loadHistory, loadSeries, seriesFileKey } from '../../src/drift/history.ts';
+import { aggregateFileKey, loadHistory, loadSeries, loadWindowHistory, seriesFileKey } from '../../src/drift/history.ts';
 import { hourSeries } from '../../src/drift/series.ts';
 import type { ResultsStore } from '../../src/store/types.ts';
 import { driftPipeline, runDriftInline } from '../../src/drift/pipeline.ts';
@@ -102,6 +102,21 @@ describe('drift pipeline (fs source, fs store)', () => {
     const stored = await loadSeries(ctx.store, T0, DRIFT_FROM);
     expect(stored.series.size).toBe(HISTORY_HOURS);
     expect(JSON.stringify([...(await loadSeries(ctx.store, T0, DRIFT_FROM, { known })).series])).toBe(JSON.stringify([...stored.series]));
+  });
+
+  it('loadWindowHistory reads baseline and series at once; a baseline hour without its aggregate reads its series file', async () => {
+    const lost = T0 + 30 * HOUR;
+    // A view of the store in which one baseline hour's aggregate is missing.
+    const store: ResultsStore = { ...ctx.store, get: (key) => (key === aggregateFileKey(lost) ? Promise.resolve(null) : ctx.store.get(key)) };
+    const stored = await loadSeries(ctx.store, T0, DRIFT_FROM);
+    const both = await loadWindowHistory(store, { baselineFrom: T0 + 24 * HOUR, seriesFrom: T0, to: DRIFT_FROM });
+    expect(both.baseline.hours.size).toBe(23);
+    expect(both.baseline.gaps).toEqual([{ hour: new Date(lost).toISOString(), reason: 'missing' }]);
+    expect(JSON.stringify([...both.series])).toBe(JSON.stringify([...stored.series]));
+    // Series shorter than the baseline: only the series range, from the loaded aggregates.
+    const short = await loadWindowHistory(store, { baselineFrom: T0, seriesFrom: T0 + 40 * HOUR, to: DRIFT_FROM });
+    expect(short.baseline.hours.size).toBe(HISTORY_HOURS - 1);
+    expect(JSON.stringify([...short.series])).toBe(JSON.stringify([...stored.series].filter(([h]) => h >= T0 + 40 * HOUR)));
   });
 
   it('a re-run of the same window yields the same report (idempotent hysteresis and aggregates)', async () => {
