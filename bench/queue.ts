@@ -35,7 +35,7 @@ import { createMetrics } from '../src/http/metrics.ts';
 import { getPipeline } from '../src/pipeline/registry.ts';
 import type { Pipeline } from '../src/pipeline/types.ts';
 import { createRunClient } from '../src/queue/client.ts';
-import { finalizeJobId, planJobId, RUNS_QUEUE, runIdFor, UNITS_QUEUE } from '../src/queue/names.ts';
+import { finalizeJobId, JOB, planJobId, RUNS_QUEUE, runIdFor, UNITS_QUEUE } from '../src/queue/names.ts';
 import { serveWorker } from '../src/queue/serve.ts';
 import { startQueueWorker } from '../src/queue/worker.ts';
 import { createContext } from '../src/runtime/context.ts';
@@ -242,7 +242,7 @@ interface WorkerProcess {
   readonly child: ChildProcess;
   readonly ready: Promise<void>;
   /** CPU ms the process used from READY to its exit (startup excluded), and its pid. */
-  readonly cpu: Promise<{ pid: number; cpuMs: number }>;
+  readonly cpu: Promise<{ pid: number; cpuMs: number; idleMs?: number }>;
 }
 
 function startWorkerProcess(env: Record<string, string>): WorkerProcess {
@@ -258,7 +258,7 @@ function startWorkerProcess(env: Record<string, string>): WorkerProcess {
     child.stdout?.on('data', () => out.includes('READY') && resolve());
     child.once('exit', (c) => reject(new Error(`bench worker exited ${c}`)));
   });
-  const cpu = new Promise<{ pid: number; cpuMs: number }>((resolve, reject) => {
+  const cpu = new Promise<{ pid: number; cpuMs: number; idleMs?: number }>((resolve, reject) => {
     child.once('exit', () => {
       const m = /^CPU (\{.*\})$/m.exec(out);
       if (m) resolve(JSON.parse(m[1] as string));
@@ -307,6 +307,8 @@ async function e2eRun(procs: number, tag: string, captures: string, root: string
   // Polled rarely: the poll runs on the same two cores as the workers.
   const done = await client.wait(run, { pollMs: 100 });
   const ms = performance.now() - t0;
+  // The run is over: each worker stops counting its event loop's idle time here.
+  for (const w of workers) w.child.stdin?.write('END\n');
   const redisCpuMs = ((await redisCpuSec(stats)) - redis0) * 1000;
   // Exact phase boundaries from the jobs themselves (epoch ms written by the workers).
   const runs = new Queue(RUNS_QUEUE, { connection: { url: REDIS_URL }, prefix });
@@ -319,6 +321,11 @@ async function e2eRun(procs: number, tag: string, captures: string, root: string
     fin = await Job.fromId(runs, finalizeJobId(run.runId));
   }
   const unitJobs = await units.getCompleted(0, -1);
+  // The tail of the fan-out: from the last unit's end to the finalize's start (merges still running).
+  const timed = unitJobs.filter((j) => (j.processedOn ?? 0) >= epoch0);
+  const lastUnitEnd = Math.max(...timed.map((j) => j.finishedOn ?? 0));
+  const merges = (await runs.getCompleted(0, -1)).filter((j) => j.name === JOB.merge && (j.processedOn ?? 0) >= epoch0);
+  const mergesAfterLastUnit = merges.filter((j) => (j.finishedOn ?? 0) > lastUnitEnd).length;
   const byWorker: Record<string, number> = {};
   for (const j of unitJobs) byWorker[j.processedBy ?? 'unknown'] = (byWorker[j.processedBy ?? 'unknown'] ?? 0) + 1;
   await Promise.all([runs.close(), units.close()]);
@@ -344,7 +351,11 @@ async function e2eRun(procs: number, tag: string, captures: string, root: string
       finalizeSteps: (fin?.returnvalue as { timingsMs?: Record<string, number> } | undefined)?.timingsMs ?? {},
     },
     unitsPerProcess: Object.values(byWorker).sort((a, b) => b - a),
+    tailMs: round1((fin?.processedOn ?? lastUnitEnd) - lastUnitEnd),
+    mergesAfterLastUnit,
     workerCpuMs: cpu.map((c) => round1(c.cpuMs)),
+    // Event-loop idle time of each worker during the timed run: waiting on Redis, the store or for work.
+    workerIdleMs: cpu.map((c) => round1(c.idleMs ?? NaN)),
     redisCpuMs: round1(redisCpuMs),
     coresUsed: Number(((workerCpuMs + redisCpuMs) / ms).toFixed(2)),
     loadavg1: load,
@@ -369,7 +380,7 @@ async function bareRun(procs: number, captures: string, root: string, window: { 
   const t0 = performance.now();
   for (const c of children) c.child.stdin?.end('GO\n');
   const cpu = await Promise.all(children.map((c) => c.cpu));
-  return { procs, ms: round1(performance.now() - t0), cpuMs: cpu.map((c) => round1(c.cpuMs)) };
+  return { procs, ms: round1(performance.now() - t0), cpuMs: cpu.map((c) => round1(c.cpuMs)), idleMs: cpu.map((c) => round1(c.idleMs ?? NaN)) };
 }
 
 /** `--worker` with `EW_BARE=i/n`: processes every n-th unit from the i-th, after "GO" on stdin. */
@@ -387,10 +398,12 @@ async function bareMain(): Promise<void> {
   process.stdout.write('READY\n');
   await new Promise((r) => process.stdin.once('data', r));
   const cpu0 = process.cpuUsage();
+  const elu0 = performance.eventLoopUtilization();
   let bytes = 0;
   for (const unit of units) bytes += JSON.stringify(await pipeline.processUnit(ctx, run, unit)).length;
   const cpu = process.cpuUsage(cpu0);
-  process.stdout.write(`CPU ${JSON.stringify({ pid: process.pid, cpuMs: (cpu.user + cpu.system) / 1000, bytes })}\n`);
+  const idleMs = performance.eventLoopUtilization(elu0).idle;
+  process.stdout.write(`CPU ${JSON.stringify({ pid: process.pid, cpuMs: (cpu.user + cpu.system) / 1000, idleMs, bytes })}\n`);
   process.exit(0);
 }
 
@@ -435,6 +448,7 @@ async function e2e(records: number, rounds: number) {
     // The same unit work in plain processes split in halves (no queue, no serial steps): what two
     // processes can gain on this machine right now, and the share of it the queue run reaches.
     bareMs: { workers1: bare[1].map((b) => b.ms), workers2: bare[2].map((b) => b.ms) },
+    bareIdleMs: { workers1: bare[1].map((b) => b.idleMs), workers2: bare[2].map((b) => b.idleMs) },
     bareSpeedup: Number(bareSpeedup.toFixed(2)),
     bareCpuSecMedian: {
       workers1: Number((median(bare[1].map((b) => b.cpuMs.reduce((a, c) => a + c, 0))) / 1000).toFixed(1)),
@@ -473,14 +487,21 @@ async function workerMain(): Promise<void> {
   // Two at a time cost 17% more CPU here (two units' live heaps, more GC) and gained nothing.
   const served = await serveWorker({ ctx: createContext({ config, logger: silentLogger() }), redisUrl: REDIS_URL, http: null, options: { concurrency: Number(e.BENCH_WORKER_CONCURRENCY ?? 1) } });
   let cpu0 = process.cpuUsage();
-  // "MARK" on stdin: the warm-up run is over, CPU counts from here.
+  let elu0 = performance.eventLoopUtilization();
+  let idleMs: number | undefined;
+  // "MARK" on stdin: the warm-up run is over, CPU counts from here; "END": the timed run is over.
   process.stdin.on('data', (d: Buffer) => {
-    if (d.toString().includes('MARK')) cpu0 = process.cpuUsage();
+    const text = d.toString();
+    if (text.includes('MARK')) {
+      cpu0 = process.cpuUsage();
+      elu0 = performance.eventLoopUtilization();
+    }
+    if (text.includes('END')) idleMs = performance.eventLoopUtilization(elu0).idle;
   });
   process.stdout.write('READY\n');
   await served.stopped;
   const cpu = process.cpuUsage(cpu0);
-  process.stdout.write(`CPU ${JSON.stringify({ pid: process.pid, cpuMs: (cpu.user + cpu.system) / 1000 })}\n`);
+  process.stdout.write(`CPU ${JSON.stringify({ pid: process.pid, cpuMs: (cpu.user + cpu.system) / 1000, idleMs })}\n`);
   process.exit(0);
 }
 
