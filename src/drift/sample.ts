@@ -1,3 +1,4 @@
+import { sortFloat64 } from '../stats/sort.ts';
 import type { NumericAgg } from './aggregate.ts';
 
 /**
@@ -33,9 +34,9 @@ export function assembleSample(aggs: readonly NumericAgg[], map?: (x: number) =>
   for (const a of aggs) {
     if (a.n > a.r.k.length && a.r.k.length > 0) tau = Math.min(tau, a.r.k[a.r.k.length - 1] as number);
   }
-  // Each hour's sample is sorted once (cached), then the sorted runs are merged pairwise: a 7-day
-  // baseline is rebuilt every hour from ~168 runs, and merging is far cheaper than re-sorting.
-  let runs = aggs.map((a) => belowThreshold(sortedRun(a, map), tau)).filter((r) => r.values.length > 0);
+  // Each hour's kept rows are sorted once (cached), then the sorted runs are merged pairwise: a
+  // 7-day baseline is rebuilt every hour from ~168 runs, and merging is far cheaper than re-sorting.
+  let runs = aggs.map((a) => sortedRun(a, tau, map)).filter((r) => r.values.length > 0);
   if (runs.length === 0) return { values: new Float64Array(0), weights: new Float64Array(0), equalWeights: true, ess: 0 };
   while (runs.length > 1) {
     const next: SortedRun[] = [];
@@ -46,7 +47,9 @@ export function assembleSample(aggs: readonly NumericAgg[], map?: (x: number) =>
     }
     runs = next;
   }
-  const { values, weights } = runs[0] as SortedRun;
+  const { values, weights, w: shared } = runs[0] as SortedRun;
+  // Every weight exactly 1 (one sample rate of 1, the common case): the sums are exact integers.
+  if (shared === 1) return { values, weights, equalWeights: true, ess: values.length };
   let s = 0;
   let s2 = 0;
   const w0 = weights[0] as number;
@@ -63,52 +66,65 @@ export function assembleSample(aggs: readonly NumericAgg[], map?: (x: number) =>
 interface SortedRun {
   values: Float64Array;
   weights: Float64Array;
-  keys?: Float64Array;
+  /** The weight of every entry, when they are all exactly equal. */
+  w?: number;
 }
 
-const runCache = new WeakMap<NumericAgg, Map<unknown, Required<SortedRun>>>();
+/** Sorted runs by hour aggregate, then by value map, then by the number of rows kept. */
+const runCache = new WeakMap<NumericAgg, Map<unknown, Map<number, SortedRun>>>();
 
-function sortedRun(a: NumericAgg, map?: (x: number) => number): Required<SortedRun> {
+/**
+ * The rows of an hour's sample whose key is at most `tau`, sorted by (mapped) value. The columns
+ * are sorted by key, so those rows are a prefix: it is cut first and only it is sorted. With
+ * equal weights (the common case: one sample rate) the values alone are sorted natively, no
+ * comparator and no index permutation; ties are then indistinguishable. Otherwise an index sort
+ * carries each weight along, stable by key order.
+ */
+function sortedRun(a: NumericAgg, tau: number, map?: (x: number) => number): SortedRun {
+  const r = a.r;
+  const kept = tau === Infinity ? r.k.length : countAtMost(r.k, tau);
   let byMap = runCache.get(a);
   const cacheKey = map ?? 'identity';
-  const hit = byMap?.get(cacheKey);
+  const hit = byMap?.get(cacheKey)?.get(kept);
   if (hit) return hit;
-  const r = a.r;
-  const n = r.k.length;
-  const idx = Array.from({ length: n }, (_, i) => i);
-  const mapped = Float64Array.from(r.v, (v) => (map ? map(v) : v));
-  idx.sort((i, j) => (mapped[i] as number) - (mapped[j] as number));
-  const run = {
-    values: Float64Array.from(idx, (i) => mapped[i] as number),
-    weights: Float64Array.from(idx, (i) => r.w?.[i] ?? 1),
-    keys: Float64Array.from(idx, (i) => r.k[i] as number),
-  };
+  const values = new Float64Array(kept);
+  for (let i = 0; i < kept; i++) values[i] = map ? map(r.v[i] as number) : (r.v[i] as number);
+  const w = r.w;
+  const w0 = w?.[0] ?? 1;
+  let uniform = true;
+  if (w) for (let i = 1; i < kept && uniform; i++) uniform = w[i] === w0;
+  let run: SortedRun;
+  if (uniform) {
+    run = { values: sortFloat64(values), weights: new Float64Array(kept).fill(w0), w: w0 };
+  } else {
+    const idx = Array.from({ length: kept }, (_, i) => i);
+    idx.sort((i, j) => (values[i] as number) - (values[j] as number));
+    run = { values: Float64Array.from(idx, (i) => values[i] as number), weights: Float64Array.from(idx, (i) => (w as number[])[i] as number) };
+  }
   if (!byMap) runCache.set(a, (byMap = new Map()));
-  byMap.set(cacheKey, run);
+  let byKept = byMap.get(cacheKey);
+  if (!byKept) byMap.set(cacheKey, (byKept = new Map()));
+  byKept.set(kept, run);
   return run;
 }
 
-function belowThreshold(run: Required<SortedRun>, tau: number): SortedRun {
-  if (tau === Infinity) return run;
-  let kept = 0;
-  for (let i = 0; i < run.keys.length; i++) if ((run.keys[i] as number) <= tau) kept++;
-  if (kept === run.keys.length) return run;
-  const values = new Float64Array(kept);
-  const weights = new Float64Array(kept);
-  let o = 0;
-  for (let i = 0; i < run.keys.length; i++) {
-    if ((run.keys[i] as number) <= tau) {
-      values[o] = run.values[i] as number;
-      weights[o++] = run.weights[i] as number;
-    }
+/** How many of the ascending `keys` are at most `tau` (binary search). */
+function countAtMost(keys: readonly number[], tau: number): number {
+  let lo = 0;
+  let hi = keys.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((keys[mid] as number) <= tau) lo = mid + 1;
+    else hi = mid;
   }
-  return { values, weights };
+  return lo;
 }
 
 /** log(1 + max(0, x)): the scale skewed features are compared on (one shared function, so caches hit). */
 export const log1pScale = (x: number): number => Math.log1p(Math.max(0, x));
 
 function mergeRuns(a: SortedRun, b: SortedRun): SortedRun {
+  if (a.w !== undefined && a.w === b.w) return { values: mergeSorted(a.values, b.values), weights: new Float64Array(a.values.length + b.values.length).fill(a.w), w: a.w };
   const na = a.values.length;
   const nb = b.values.length;
   const values = new Float64Array(na + nb);
@@ -134,6 +150,20 @@ function mergeRuns(a: SortedRun, b: SortedRun): SortedRun {
     weights[o++] = b.weights[j++] as number;
   }
   return { values, weights };
+}
+
+/** Two ascending arrays merged into one. */
+function mergeSorted(a: Float64Array, b: Float64Array): Float64Array {
+  const na = a.length;
+  const nb = b.length;
+  const out = new Float64Array(na + nb);
+  let i = 0;
+  let j = 0;
+  let o = 0;
+  while (i < na && j < nb) out[o++] = (a[i] as number) <= (b[j] as number) ? (a[i++] as number) : (b[j++] as number);
+  while (i < na) out[o++] = a[i++] as number;
+  while (j < nb) out[o++] = b[j++] as number;
+  return out;
 }
 
 /**
@@ -201,13 +231,20 @@ export function robustScale(s: WeightedSample): number {
   if (iqr > 0) return iqr;
   const med = weightedQuantile(s, 0.5);
   const dev = Float64Array.from(s.values, (v) => Math.abs(v - med));
-  const order = Array.from(dev.keys()).sort((x, y) => (dev[x] as number) - (dev[y] as number));
-  const sorted: WeightedSample = {
-    values: Float64Array.from(order, (i) => dev[i] as number),
-    weights: Float64Array.from(order, (i) => s.weights[i] as number),
-    equalWeights: s.equalWeights,
-    ess: s.ess,
-  };
+  const w0 = s.weights[0];
+  let sorted: WeightedSample;
+  if (s.weights.every((w) => w === w0)) {
+    // Weights all exactly equal: the deviations alone are sorted (natively), the weights stay.
+    sorted = { values: sortFloat64(dev), weights: s.weights, equalWeights: s.equalWeights, ess: s.ess };
+  } else {
+    const order = Array.from(dev.keys()).sort((x, y) => (dev[x] as number) - (dev[y] as number));
+    sorted = {
+      values: Float64Array.from(order, (i) => dev[i] as number),
+      weights: Float64Array.from(order, (i) => s.weights[i] as number),
+      equalWeights: s.equalWeights,
+      ess: s.ess,
+    };
+  }
   const mad = 1.4826 * weightedQuantile(sorted, 0.5);
   if (mad > 0) return mad;
   let t = 0;
