@@ -114,13 +114,25 @@ export async function loadSeries(
   const starts = hoursIn(from, to);
   const known = options.known;
   const toRead = known ? starts.filter((h) => !known.has(h)) : starts;
-  const { found, gaps } = await loadHours<HourSeries>(store, toRead, seriesFileKey, SERIES_VERSION, options);
+  const { found, gaps } = await loadHours<StoredSeries>(store, toRead, seriesFileKey, SERIES_VERSION, options);
   const series = new Map<number, HourSeries>();
   for (const h of starts) {
-    const s = known?.get(h) ?? found.get(h);
+    const s = known?.get(h) ?? withoutCount(found.get(h));
     if (s) series.set(h, s);
   }
   return { series, gaps };
+}
+
+/** An hour's series as stored: with the count of capture objects in the hour (since 2026-12). */
+interface StoredSeries extends HourSeries {
+  objects?: number;
+}
+
+/** A stored series as the analysis sees it, whichever way it was derived: cells only. */
+function withoutCount(s: StoredSeries | undefined): HourSeries | undefined {
+  if (s?.objects === undefined) return s;
+  const { objects: _objects, ...series } = s;
+  return series;
 }
 
 /** The history a drift analysis reads, as {@link loadWindowHistory} returns it. */
@@ -156,19 +168,34 @@ export async function loadWindowHistory(
 }
 
 /**
- * Stores an hour's aggregate and series (idempotent overwrite). An existing aggregate built from
- * more capture objects is kept: a later run that lost objects (failed units, retention) must not
+ * Stores an hour's aggregate and series (idempotent overwrite). An existing hour built from more
+ * capture objects is kept: a later run that lost objects (failed units, retention) must not
  * replace a more complete history. Resolves to whether it wrote. `series` is the hour's series
  * when the caller has already computed it (default: computed here from the hour's rollup).
+ *
+ * The series is written first and records the object count, so the check reads that small file,
+ * not the full aggregate. A crash between the two writes leaves the series' count ahead of the
+ * aggregate, never behind it: a later run may skip improving that hour, but never replaces a
+ * more complete aggregate with a less complete one.
  *
  * @example
  * await saveHour(store, hourAggregate);
  */
 export async function saveHour(store: ResultsStore, hour: HourAggregate, series: HourSeries = hourSeries(hour.start, withRollup(hour))): Promise<boolean> {
-  const existing = await readJson(store, aggregateFileKey(hour.start));
-  const prev = existing?.value as HourAggregate | undefined;
-  if (prev && prev.v === DRIFT_AGGREGATE_VERSION && prev.objects > hour.objects) return false;
+  const stored = await storedObjects(store, hour.start);
+  if (stored !== undefined && stored > hour.objects) return false;
+  await store.put(seriesFileKey(hour.start), JSON.stringify({ ...series, objects: hour.objects } satisfies StoredSeries));
   await store.put(aggregateFileKey(hour.start), JSON.stringify(hour));
-  await store.put(seriesFileKey(hour.start), JSON.stringify(series));
   return true;
+}
+
+/**
+ * Capture objects folded into a stored hour: from its series when that records them, else (a
+ * series written before it did, or none) from the full aggregate. Undefined when neither is usable.
+ */
+async function storedObjects(store: ResultsStore, start: number): Promise<number | undefined> {
+  const series = (await readJson(store, seriesFileKey(start)))?.value as Partial<StoredSeries> | undefined;
+  if (series?.v === SERIES_VERSION && typeof series.objects === 'number') return series.objects;
+  const prev = (await readJson(store, aggregateFileKey(start)))?.value as HourAggregate | undefined;
+  return prev?.v === DRIFT_AGGREGATE_VERSION ? prev.objects : undefined;
 }

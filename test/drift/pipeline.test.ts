@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFsSource } from '../../src/captures/fs-source.ts';
 import { keyTemplate } from '../../src/captures/partitions.ts';
 import { configSchema } from '../../src/config/schema.ts';
-import { aggregateFileKey, loadHistory, loadSeries, loadWindowHistory, seriesFileKey } from '../../src/drift/history.ts';
+import { aggregateFileKey, loadHistory, loadSeries, loadWindowHistory, saveHour, seriesFileKey } from '../../src/drift/history.ts';
+import type { HourAggregate } from '../../src/drift/aggregate.ts';
 import { hourSeries } from '../../src/drift/series.ts';
 import type { ResultsStore } from '../../src/store/types.ts';
 import { driftPipeline, runDriftInline } from '../../src/drift/pipeline.ts';
@@ -171,5 +172,32 @@ describe('drift pipeline (fs source, fs store)', () => {
     expect(r.status).toBe('degraded');
     expect(r.statusReasons.join(' ')).toMatch(/fewer capture objects than history holds for 2026-03-02T10:00Z/);
     expect(Buffer.from((await ctx.store.get(aggregateFileKey(hour)))!).equals(Buffer.from(before!))).toBe(true);
+  });
+
+  it('saveHour checks completeness from the small series file; a series without the count (before 2026-12) falls back to the aggregate', async () => {
+    const hour = T0 + 11 * HOUR;
+    const original = { agg: (await ctx.store.get(aggregateFileKey(hour)))!, series: (await ctx.store.get(seriesFileKey(hour)))! };
+    const stored = JSON.parse(Buffer.from(original.agg).toString()) as HourAggregate;
+    const storedSeries = JSON.parse(Buffer.from(original.series).toString()) as { objects?: number };
+    expect(storedSeries.objects).toBe(2);
+    const reads: string[] = [];
+    const store: ResultsStore = { ...ctx.store, get: (key) => (reads.push(key), ctx.store.get(key)) };
+    try {
+      expect(await saveHour(store, { ...stored, objects: 1 })).toBe(false);
+      expect(reads).toEqual([seriesFileKey(hour)]);
+      // A series file from before the count was recorded: the aggregate decides, as it did then.
+      const { objects: _count, ...oldSeries } = storedSeries;
+      await ctx.store.put(seriesFileKey(hour), JSON.stringify(oldSeries));
+      reads.length = 0;
+      expect(await saveHour(store, { ...stored, objects: 1 })).toBe(false);
+      expect(reads).toEqual([seriesFileKey(hour), aggregateFileKey(hour)]);
+      // A more complete hour replaces both files, and its series records the new count.
+      expect(await saveHour(store, { ...stored, objects: 3 })).toBe(true);
+      expect((JSON.parse(Buffer.from((await ctx.store.get(seriesFileKey(hour)))!).toString()) as { objects?: number }).objects).toBe(3);
+      expect((JSON.parse(Buffer.from((await ctx.store.get(aggregateFileKey(hour)))!).toString()) as HourAggregate).objects).toBe(3);
+    } finally {
+      await ctx.store.put(aggregateFileKey(hour), original.agg);
+      await ctx.store.put(seriesFileKey(hour), original.series);
+    }
   });
 });
