@@ -20,6 +20,7 @@
  * `BENCH_WARMUP=0` (no warm-up run before each timed e2e run),
  * `BENCH_RECORDS` (default 1_050_000), `BENCH_E2E_ROUNDS` (default 3), `BENCH_SKIP_E2E=1`,
  * `BENCH_SKIP_OVERHEAD=1`, `BENCH_WORKER_CONCURRENCY` (units per worker process, default 1),
+ * `BENCH_BASELINE_DAYS` (days of drift history in the store before the window, default 0),
  * `BENCH_CPU_PROF=<dir>` (V8 CPU profiles of the worker processes). Run with `--worker` it is a
  * worker process of part 2 (`EW_BARE=i/n`: the bare reference's i-th of n processes).
  */
@@ -39,6 +40,9 @@ import { finalizeJobId, JOB, planJobId, RUNS_QUEUE, runIdFor, UNITS_QUEUE } from
 import { serveWorker } from '../src/queue/serve.ts';
 import { startQueueWorker } from '../src/queue/worker.ts';
 import { createContext } from '../src/runtime/context.ts';
+import { aggregateFileKey, seriesFileKey } from '../src/drift/history.ts';
+import { runDriftInline } from '../src/drift/pipeline.ts';
+import { createFsStore } from '../src/store/fs-store.ts';
 import { silentLogger } from '../src/runtime/logger.ts';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -279,9 +283,10 @@ const round1 = (x: number) => Math.round(x);
 const loadavg1 = () => Number(loadavg()[0]?.toFixed(2));
 
 /** One end-to-end drift run with `procs` worker processes on fresh Redis keys and a fresh store. */
-async function e2eRun(procs: number, tag: string, captures: string, root: string, window: { start: number; end: number }) {
+async function e2eRun(procs: number, tag: string, captures: string, root: string, window: { start: number; end: number }, seed: ((store: string) => Promise<void>) | null) {
   const prefix = `evalwatch-bench-e2e-${process.pid}-${tag}`;
   const store = join(root, `results-${tag}`);
+  await seed?.(store);
   const env = { EW_PREFIX: prefix, EW_CAPTURES: captures, EW_STORE: store, REDIS_URL };
   const workers = Array.from({ length: procs }, () => startWorkerProcess(env));
   await Promise.all(workers.map((w) => w.ready));
@@ -407,19 +412,49 @@ async function bareMain(): Promise<void> {
   process.exit(0);
 }
 
+/**
+ * `BENCH_BASELINE_DAYS=n`: the drift history of the n days before the window, as a production
+ * store holds it, so the finalize reads a full baseline (n × 24 hourly aggregates) like every
+ * scheduled run after the first week does. The window's own hours, computed once inline, are
+ * copied to each earlier day (same traffic, shifted in time). Returns a function that writes
+ * them into a run's store (untimed), or null when n is 0.
+ */
+async function baselineSeeder(days: number, captures: string, root: string, window: { start: number; end: number }) {
+  if (days <= 0) return null;
+  const config = parseConfig({ captures: { source: { kind: 'fs', path: captures } }, store: { kind: 'fs', path: join(root, 'seed-store') } }, 'bench seed');
+  const seedCtx = createContext({ config, logger: silentLogger() });
+  await runDriftInline(seedCtx, { runId: 'bench-seed', pipeline: 'drift', window, requestedAt: window.end });
+  const files: [string, string][] = [];
+  for (let h = window.start; h < window.end; h += HOUR) {
+    const agg = JSON.parse(Buffer.from((await seedCtx.store.get(aggregateFileKey(h))) as Uint8Array).toString()) as { start: number; hour: string };
+    const series = JSON.parse(Buffer.from((await seedCtx.store.get(seriesFileKey(h))) as Uint8Array).toString()) as { start: number };
+    for (let d = 1; d <= days; d++) {
+      const start = h - d * 24 * HOUR;
+      files.push([aggregateFileKey(start), JSON.stringify({ ...agg, start, hour: new Date(start).toISOString() })]);
+      files.push([seriesFileKey(start), JSON.stringify({ ...series, start })]);
+    }
+  }
+  return async (storeRoot: string) => {
+    const store = createFsStore({ root: storeRoot, fsync: false });
+    for (const [key, body] of files) await store.put(key, body);
+  };
+}
+
 async function e2e(records: number, rounds: number) {
   const root = await mkdtemp(join(tmpdir(), 'evalwatch-bench-e2e-'));
   const end = Date.UTC(2026, 10, 23, 0);
   const captures = join(root, 'captures');
   const written = await writeCaptures(captures, records, end);
   const window = { start: end - 24 * HOUR, end };
+  const baselineDays = Number(process.env.BENCH_BASELINE_DAYS ?? 0);
+  const seed = await baselineSeeder(baselineDays, captures, root, window);
   const runs: Record<1 | 2, Awaited<ReturnType<typeof e2eRun>>[]> = { 1: [], 2: [] };
   const bare: Record<1 | 2, Awaited<ReturnType<typeof bareRun>>[]> = { 1: [], 2: [] };
   for (let r = 0; r < rounds; r++) {
     // Alternate the order, so neither count always runs first (cold page cache, JIT, load drift);
     // the bare reference runs in the same round, right beside the queue runs it is compared with.
     for (const procs of r % 2 === 0 ? ([1, 2] as const) : ([2, 1] as const)) {
-      runs[procs].push(await e2eRun(procs, `${r}-${procs}`, captures, root, window));
+      runs[procs].push(await e2eRun(procs, `${r}-${procs}`, captures, root, window, seed));
       bare[procs].push(await bareRun(procs, captures, root, window));
     }
   }
@@ -437,6 +472,7 @@ async function e2e(records: number, rounds: number) {
   const ncpu = cpus().length;
   return {
     capturesWritten: written,
+    baselineDays,
     objects: 96,
     rounds,
     cpus: ncpu,
