@@ -175,8 +175,9 @@ export async function loadWindowHistory(
  *
  * The series is written first and records the object count, so the check reads that small file,
  * not the full aggregate. A crash between the two writes leaves the series' count ahead of the
- * aggregate, never behind it: a later run may skip improving that hour, but never replaces a
- * more complete aggregate with a less complete one.
+ * aggregate, never behind it (or a series without an aggregate, which counts as no hour): a later
+ * run may skip improving that hour, but never replaces a more complete aggregate with a less
+ * complete one.
  *
  * @example
  * await saveHour(store, hourAggregate);
@@ -190,12 +191,20 @@ export async function saveHour(store: ResultsStore, hour: HourAggregate, series:
 }
 
 /**
- * Capture objects folded into a stored hour: from its series when that records them, else (a
- * series written before it did, or none) from the full aggregate. Undefined when neither is usable.
+ * Capture objects folded into a stored hour's aggregate: undefined when there is no usable
+ * aggregate (one listing of the hour's folder tells); else from its series when that records them,
+ * else (a series written before it did, or none) from the aggregate itself.
  */
 async function storedObjects(store: ResultsStore, start: number): Promise<number | undefined> {
-  const series = (await readJson(store, seriesFileKey(start)))?.value as Partial<StoredSeries> | undefined;
-  if (series?.v === SERIES_VERSION && typeof series.objects === 'number') return series.objects;
-  const prev = (await readJson(store, aggregateFileKey(start)))?.value as HourAggregate | undefined;
+  const aggKey = aggregateFileKey(start);
+  const present = new Set<string>();
+  for await (const key of store.list(aggKey.slice(0, aggKey.lastIndexOf('/') + 1))) present.add(key);
+  // A series without its aggregate (a crash between the two writes): nothing to keep.
+  if (!present.has(aggKey)) return undefined;
+  if (present.has(seriesFileKey(start))) {
+    const series = (await readJson(store, seriesFileKey(start)))?.value as Partial<StoredSeries> | undefined;
+    if (series?.v === SERIES_VERSION && typeof series.objects === 'number') return series.objects;
+  }
+  const prev = (await readJson(store, aggKey))?.value as HourAggregate | undefined;
   return prev?.v === DRIFT_AGGREGATE_VERSION ? prev.objects : undefined;
 }

@@ -191,6 +191,11 @@ describe('drift pipeline (fs source, fs store)', () => {
       reads.length = 0;
       expect(await saveHour(store, { ...stored, objects: 1 })).toBe(false);
       expect(reads).toEqual([seriesFileKey(hour), aggregateFileKey(hour)]);
+      // A series whose aggregate is missing (a crash between the writes) keeps nothing from being written.
+      await ctx.store.delete(aggregateFileKey(hour));
+      await ctx.store.put(seriesFileKey(hour), original.series);
+      expect(await saveHour(store, { ...stored, objects: 1 })).toBe(true);
+      expect((JSON.parse(Buffer.from((await ctx.store.get(aggregateFileKey(hour)))!).toString()) as HourAggregate).objects).toBe(1);
       // A more complete hour replaces both files, and its series records the new count.
       expect(await saveHour(store, { ...stored, objects: 3 })).toBe(true);
       expect((JSON.parse(Buffer.from((await ctx.store.get(seriesFileKey(hour)))!).toString()) as { objects?: number }).objects).toBe(3);
