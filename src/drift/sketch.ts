@@ -49,7 +49,9 @@ function parsed(json: SketchJson): QuantileSketch {
  */
 export function sketchQuantiles(sketches: readonly SketchJson[], qs: readonly number[]): number[] {
   if (sketches.length === 0) return qs.map(() => NaN);
-  const s = QuantileSketch.fromJSON(sketches[0] as SketchJson);
+  // One sketch is only read: its cached parse serves (hourly series ask for each hour's p95, then
+  // the analysis merges the same hours). A merge needs a fresh copy of the first to add into.
+  const s = sketches.length === 1 ? parsed(sketches[0] as SketchJson) : QuantileSketch.fromJSON(sketches[0] as SketchJson);
   for (const other of sketches.slice(1)) s.merge(parsed(other));
   if (s.count === 0) return qs.map(() => NaN);
   return qs.map((q) => s.quantile(q));
