@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
  *   npm run bench                       every benchmark
  *   npm run bench -- --only ks,scan     a subset
  */
-const BENCHES = ['ks', 'scan', 'drift-scenarios', 'drift-merge', 'queue', 'queue-instructions', 'judge', 'alerts', 'golden'] as const;
+const BENCHES = ['ks', 'scan', 'drift-scenarios', 'drift-merge', 'drift-finalize', 'queue', 'queue-instructions', 'judge', 'alerts', 'golden'] as const;
 
 function parseOnly(argv: string[]): string[] {
   const i = argv.indexOf('--only');
