@@ -34,22 +34,35 @@ export function assembleSample(aggs: readonly NumericAgg[], map?: (x: number) =>
   for (const a of aggs) {
     if (a.n > a.r.k.length && a.r.k.length > 0) tau = Math.min(tau, a.r.k[a.r.k.length - 1] as number);
   }
-  // Each hour's kept rows are sorted once (cached), then the sorted runs are merged pairwise: a
-  // 7-day baseline is rebuilt every hour from ~168 runs, and merging is far cheaper than re-sorting.
-  let runs = aggs.map((a) => sortedRun(a, tau, map)).filter((r) => r.values.length > 0);
-  if (runs.length === 0) return { values: new Float64Array(0), weights: new Float64Array(0), equalWeights: true, ess: 0 };
-  while (runs.length > 1) {
-    const next: SortedRun[] = [];
-    for (let i = 0; i < runs.length; i += 2) {
-      const a = runs[i] as SortedRun;
-      const b = runs[i + 1];
-      next.push(b ? mergeRuns(a, b) : a);
+  // The columns are sorted by key: the rows an hour keeps are a prefix of them.
+  const kept = aggs.map((a) => (tau === Infinity ? a.r.k.length : countAtMost(a.r.k, tau)));
+  const shared = sharedWeight(aggs, kept);
+  let values: Float64Array;
+  let weights: Float64Array;
+  if (shared !== undefined) {
+    // One weight for every kept row (one sample rate: the common case). The kept values of all
+    // hours are gathered and sorted once; with equal weights, ties are indistinguishable.
+    values = gatherKept(aggs, kept, map);
+    sortFloat64(values);
+    weights = new Float64Array(values.length).fill(shared);
+    // A weight of exactly 1: the sums are exact integers.
+    if (shared === 1) return { values, weights, equalWeights: true, ess: values.length };
+  } else {
+    // Weights differ: each hour's kept rows are sorted with their weights (cached), then the
+    // sorted runs are merged pairwise.
+    let runs = aggs.map((a, i) => sortedRun(a, kept[i] as number, map)).filter((r) => r.values.length > 0);
+    while (runs.length > 1) {
+      const next: SortedRun[] = [];
+      for (let i = 0; i < runs.length; i += 2) {
+        const a = runs[i] as SortedRun;
+        const b = runs[i + 1];
+        next.push(b ? mergeRuns(a, b) : a);
+      }
+      runs = next;
     }
-    runs = next;
+    ({ values, weights } = runs[0] ?? { values: new Float64Array(0), weights: new Float64Array(0) });
   }
-  const { values, weights, w: shared } = runs[0] as SortedRun;
-  // Every weight exactly 1 (one sample rate of 1, the common case): the sums are exact integers.
-  if (shared === 1) return { values, weights, equalWeights: true, ess: values.length };
+  if (values.length === 0) return { values, weights, equalWeights: true, ess: 0 };
   let s = 0;
   let s2 = 0;
   const w0 = weights[0] as number;
@@ -63,26 +76,51 @@ export function assembleSample(aggs: readonly NumericAgg[], map?: (x: number) =>
   return { values, weights, equalWeights: equal, ess: s2 > 0 ? (s * s) / s2 : 0 };
 }
 
+/** The weight every kept row of every hour has, when it is one and the same; else undefined. */
+function sharedWeight(aggs: readonly NumericAgg[], kept: readonly number[]): number | undefined {
+  let shared: number | undefined;
+  for (let j = 0; j < aggs.length; j++) {
+    const n = kept[j] as number;
+    if (n === 0) continue;
+    const w = (aggs[j] as NumericAgg).r.w;
+    const w0 = w ? (w[0] as number) : 1;
+    if (shared !== undefined && w0 !== shared) return undefined;
+    shared = w0;
+    if (w) for (let i = 1; i < n; i++) if (w[i] !== w0) return undefined;
+  }
+  return shared ?? 1;
+}
+
+/** The kept values of every hour, (mapped and) concatenated. */
+function gatherKept(aggs: readonly NumericAgg[], kept: readonly number[], map?: (x: number) => number): Float64Array {
+  let total = 0;
+  for (const n of kept) total += n;
+  const out = new Float64Array(total);
+  let o = 0;
+  for (let j = 0; j < aggs.length; j++) {
+    const v = (aggs[j] as NumericAgg).r.v;
+    const n = kept[j] as number;
+    if (map) for (let i = 0; i < n; i++) out[o++] = map(v[i] as number);
+    else for (let i = 0; i < n; i++) out[o++] = v[i] as number;
+  }
+  return out;
+}
+
 interface SortedRun {
   values: Float64Array;
   weights: Float64Array;
-  /** The weight of every entry, when they are all exactly equal. */
-  w?: number;
 }
 
 /** Sorted runs by hour aggregate, then by value map, then by the number of rows kept. */
 const runCache = new WeakMap<NumericAgg, Map<unknown, Map<number, SortedRun>>>();
 
 /**
- * The rows of an hour's sample whose key is at most `tau`, sorted by (mapped) value. The columns
- * are sorted by key, so those rows are a prefix: it is cut first and only it is sorted. With
- * equal weights (the common case: one sample rate) the values alone are sorted natively, no
- * comparator and no index permutation; ties are then indistinguishable. Otherwise an index sort
- * carries each weight along, stable by key order.
+ * The first `kept` rows of an hour's sample (those at or below the threshold), sorted by
+ * (mapped) value with their weights: natively when the hour's weights are equal, else by an
+ * index sort, stable in key order.
  */
-function sortedRun(a: NumericAgg, tau: number, map?: (x: number) => number): SortedRun {
+function sortedRun(a: NumericAgg, kept: number, map?: (x: number) => number): SortedRun {
   const r = a.r;
-  const kept = tau === Infinity ? r.k.length : countAtMost(r.k, tau);
   let byMap = runCache.get(a);
   const cacheKey = map ?? 'identity';
   const hit = byMap?.get(cacheKey)?.get(kept);
@@ -95,7 +133,7 @@ function sortedRun(a: NumericAgg, tau: number, map?: (x: number) => number): Sor
   if (w) for (let i = 1; i < kept && uniform; i++) uniform = w[i] === w0;
   let run: SortedRun;
   if (uniform) {
-    run = { values: sortFloat64(values), weights: new Float64Array(kept).fill(w0), w: w0 };
+    run = { values: sortFloat64(values), weights: new Float64Array(kept).fill(w0) };
   } else {
     const idx = Array.from({ length: kept }, (_, i) => i);
     idx.sort((i, j) => (values[i] as number) - (values[j] as number));
@@ -124,7 +162,6 @@ function countAtMost(keys: readonly number[], tau: number): number {
 export const log1pScale = (x: number): number => Math.log1p(Math.max(0, x));
 
 function mergeRuns(a: SortedRun, b: SortedRun): SortedRun {
-  if (a.w !== undefined && a.w === b.w) return { values: mergeSorted(a.values, b.values), weights: new Float64Array(a.values.length + b.values.length).fill(a.w), w: a.w };
   const na = a.values.length;
   const nb = b.values.length;
   const values = new Float64Array(na + nb);
@@ -150,20 +187,6 @@ function mergeRuns(a: SortedRun, b: SortedRun): SortedRun {
     weights[o++] = b.weights[j++] as number;
   }
   return { values, weights };
-}
-
-/** Two ascending arrays merged into one. */
-function mergeSorted(a: Float64Array, b: Float64Array): Float64Array {
-  const na = a.length;
-  const nb = b.length;
-  const out = new Float64Array(na + nb);
-  let i = 0;
-  let j = 0;
-  let o = 0;
-  while (i < na && j < nb) out[o++] = (a[i] as number) <= (b[j] as number) ? (a[i++] as number) : (b[j++] as number);
-  while (i < na) out[o++] = a[i++] as number;
-  while (j < nb) out[o++] = b[j++] as number;
-  return out;
 }
 
 /**

@@ -60,9 +60,10 @@ describe('assembleSample (coordinated bottom-k samples of many hours → one sor
   }
 
   it('an hour cached under one threshold is cut again under another', () => {
-    const busy = hour(rand, { rows: 10_000, k: 512 });
+    // Mixed weights: the per-hour sorted runs (cached by hour and rows kept) are what is merged.
+    const busy = hour(rand, { rows: 10_000, k: 512, weights: 'mixed' });
     // A quiet-sampled hour with a much smaller k-th key: τ drops and cuts the busy hour's sample.
-    const sparse = hour(rand, { rows: 20_000, k: 64 });
+    const sparse = hour(rand, { rows: 20_000, k: 64, weights: 'mixed' });
     const alone = assembleSample([busy]);
     expect(alone.values.length).toBe(512);
     const both = assembleSample([busy, sparse]);
