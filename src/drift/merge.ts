@@ -1,4 +1,3 @@
-import { QuantileSketch } from '../stats/index.ts';
 import type { CategoricalAgg, FlagAgg, HourAggregate, NumericAgg, RouteBucket, SampleColumns } from './aggregate.ts';
 import {
   capLabels,
@@ -11,7 +10,7 @@ import {
   mergeExtremes,
   sortLabels,
 } from './aggregate-lists.ts';
-import { mergeSketchJson, type SketchJson } from './sketch.ts';
+import { mergeSketchesJson, mergeSketchJson, type SketchJson } from './sketch.ts';
 
 /**
  * Merges of stored hour aggregates: pairwise ({@link mergeHours}, {@link mergeBuckets}) and n-way
@@ -248,11 +247,6 @@ function mergeSamplesN(samples: readonly SampleColumns[], k: number): SampleColu
 }
 
 /** One live sketch that every member merges into, serialised once. */
-function mergeSketchesN(sketches: readonly SketchJson[]): SketchJson {
-  const s = QuantileSketch.fromJSON(sketches[0] as SketchJson);
-  for (let i = 1; i < sketches.length; i++) s.merge(QuantileSketch.fromJSON(sketches[i] as SketchJson));
-  return s.toJSON();
-}
 
 /**
  * The named counts of the first member plus every later member's, added in member order (the
@@ -284,7 +278,7 @@ function mergeNumericN(list: readonly Member<NumericAgg>[]): NumericAgg {
   const xs = list.map((m) => m.x);
   return {
     ...sumCounts(list, ['n', 'w', 'w2', 's', 's2', 'ls', 'ls2']),
-    sk: mergeSketchesN(xs.map((x) => x.sk)),
+    sk: mergeSketchesJson(xs.map((x) => x.sk)),
     r: mergeSamplesN(xs.map((x) => x.r), (list[list.length - 1] as Member<NumericAgg>).k),
     hi: foldLists(xs.map((x) => x.hi), insertHi),
     lo: foldLists(xs.map((x) => x.lo), insertLo),

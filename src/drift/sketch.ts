@@ -42,6 +42,22 @@ function parsed(json: SketchJson): QuantileSketch {
 }
 
 /**
+ * Merges stored sketches (in order) into a new stored sketch. The merged sketch is remembered as
+ * its own parse (`toJSON` is lossless), so quantiles asked of it next (an hour's `*` rollup, then
+ * its series' p95) do not parse it again.
+ *
+ * @example
+ * mergeSketchesJson(routes.map((b) => b.num.output_tokens.sk));
+ */
+export function mergeSketchesJson(sketches: readonly SketchJson[]): SketchJson {
+  const s = QuantileSketch.fromJSON(sketches[0] as SketchJson);
+  for (let i = 1; i < sketches.length; i++) s.merge(parsed(sketches[i] as SketchJson));
+  const json = s.toJSON();
+  parsedCache.set(json, s);
+  return json;
+}
+
+/**
  * Quantiles of the merge of several stored sketches; NaN for an empty merge.
  *
  * @example
