@@ -198,15 +198,38 @@ function mergeRuns(a: SortedRun, b: SortedRun): SortedRun {
 export function weightedQuantile(s: WeightedSample, q: number): number {
   const n = s.values.length;
   if (n === 0) return NaN;
-  let total = 0;
-  for (let i = 0; i < n; i++) total += s.weights[i] as number;
+  const { total, unit } = weightTotal(s.weights);
   const target = q * total;
+  if (unit) {
+    // Every weight exactly 1: the running sum after index i is exactly i + 1, so the first index
+    // the loop below would stop at is computed directly (same comparison, same result).
+    const t = target - 1e-12 * total;
+    return s.values[Math.min(n - 1, Math.max(0, Math.ceil(t) - 1))] as number;
+  }
   let cum = 0;
   for (let i = 0; i < n; i++) {
     cum += s.weights[i] as number;
     if (cum >= target - 1e-12 * total) return s.values[i] as number;
   }
   return s.values[n - 1] as number;
+}
+
+const totals = new WeakMap<Float64Array, { total: number; unit: boolean }>();
+
+/** Σ weights (summed in order) and whether every weight is exactly 1; remembered per array (a scale asks for several quantiles). */
+function weightTotal(weights: Float64Array): { total: number; unit: boolean } {
+  let t = totals.get(weights);
+  if (!t) {
+    let total = 0;
+    let unit = true;
+    for (let i = 0; i < weights.length; i++) {
+      const w = weights[i] as number;
+      total += w;
+      if (w !== 1) unit = false;
+    }
+    totals.set(weights, (t = { total, unit }));
+  }
+  return t;
 }
 
 /**

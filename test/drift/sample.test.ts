@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { NumericAgg } from '../../src/drift/aggregate.ts';
-import { assembleSample, log1pScale, robustScale, type WeightedSample } from '../../src/drift/sample.ts';
+import { assembleSample, log1pScale, robustScale, weightedQuantile, type WeightedSample } from '../../src/drift/sample.ts';
 import { mulberry32 } from '../../src/stats/index.ts';
 
 /** An hour's numeric aggregate with only what sampling reads: n and the key-sorted sample columns. */
@@ -98,3 +98,32 @@ describe('robustScale', () => {
     }
   });
 });
+
+describe('weightedQuantile (lower value at a step of the weighted ECDF)', () => {
+  /** The definition as a loop: the first value whose running weight reaches q of the total. */
+  function plain(values: Float64Array, weights: Float64Array, q: number): number {
+    let total = 0;
+    for (const w of weights) total += w;
+    let cum = 0;
+    for (let i = 0; i < values.length; i++) {
+      cum += weights[i] as number;
+      if (cum >= q * total - 1e-12 * total) return values[i] as number;
+    }
+    return values[values.length - 1] as number;
+  }
+
+  it('equals the loop for unit, equal and mixed weights, at every step boundary', () => {
+    const rand = mulberry32(3);
+    for (const n of [1, 2, 7, 100, 1000]) {
+      const values = Float64Array.from({ length: n }, () => Math.floor(rand() * 50)).sort();
+      for (const weights of [new Float64Array(n).fill(1), new Float64Array(n).fill(2.5), Float64Array.from({ length: n }, () => (rand() < 0.5 ? 1 : 3))]) {
+        const s: WeightedSample = { values, weights, equalWeights: true, ess: n };
+        // Every q that lands exactly on a step (i / n), and others between and beyond.
+        const qs = [0, 1, 0.25, 0.5, 0.75, 0.95, 0.999, ...Array.from({ length: Math.min(n, 50) + 1 }, (_, i) => i / Math.min(n, 50))];
+        for (const q of qs) expect(weightedQuantile(s, q)).toBe(plain(values, weights, q));
+      }
+    }
+    expect(weightedQuantile({ values: new Float64Array(0), weights: new Float64Array(0), equalWeights: true, ess: 0 }, 0.5)).toBeNaN();
+  });
+});
+
