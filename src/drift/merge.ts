@@ -246,8 +246,6 @@ function mergeSamplesN(samples: readonly SampleColumns[], k: number): SampleColu
   return columns(keys, values, weights);
 }
 
-/** One live sketch that every member merges into, serialised once. */
-
 /**
  * The named counts of the first member plus every later member's, added in member order (the
  * pairwise fold's additions, so the float sums are identical).

@@ -21,23 +21,22 @@ export function createSketch(): QuantileSketch {
   return new QuantileSketch({ alpha: SKETCH_RELATIVE_ACCURACY });
 }
 
-/**
- * Merges two stored sketches into a new stored sketch.
- *
- * @example
- * mergeSketchJson(a.sk, b.sk);
- */
-export function mergeSketchJson(a: SketchJson, b: SketchJson): SketchJson {
-  const s = QuantileSketch.fromJSON(a);
-  s.merge(QuantileSketch.fromJSON(b));
-  return s.toJSON();
-}
-
 // Stored sketches are immutable once loaded; a baseline re-reads the same hours every run.
 const parsedCache = new WeakMap<SketchJson, QuantileSketch>();
 function parsed(json: SketchJson): QuantileSketch {
   let s = parsedCache.get(json);
   if (!s) parsedCache.set(json, (s = QuantileSketch.fromJSON(json)));
+  return s;
+}
+
+/**
+ * A live sketch of the merge of stored sketches, in order. One sketch is only read, so its cached
+ * parse serves; a merge adds into a fresh copy of the first (a cached parse is never changed).
+ */
+function merged(sketches: readonly SketchJson[]): QuantileSketch {
+  if (sketches.length === 1) return parsed(sketches[0] as SketchJson);
+  const s = QuantileSketch.fromJSON(sketches[0] as SketchJson);
+  for (let i = 1; i < sketches.length; i++) s.merge(parsed(sketches[i] as SketchJson));
   return s;
 }
 
@@ -50,11 +49,20 @@ function parsed(json: SketchJson): QuantileSketch {
  * mergeSketchesJson(routes.map((b) => b.num.output_tokens.sk));
  */
 export function mergeSketchesJson(sketches: readonly SketchJson[]): SketchJson {
-  const s = QuantileSketch.fromJSON(sketches[0] as SketchJson);
-  for (let i = 1; i < sketches.length; i++) s.merge(parsed(sketches[i] as SketchJson));
+  const s = merged(sketches);
   const json = s.toJSON();
   parsedCache.set(json, s);
   return json;
+}
+
+/**
+ * Merges two stored sketches into a new stored sketch.
+ *
+ * @example
+ * mergeSketchJson(a.sk, b.sk);
+ */
+export function mergeSketchJson(a: SketchJson, b: SketchJson): SketchJson {
+  return mergeSketchesJson([a, b]);
 }
 
 /**
@@ -65,10 +73,8 @@ export function mergeSketchesJson(sketches: readonly SketchJson[]): SketchJson {
  */
 export function sketchQuantiles(sketches: readonly SketchJson[], qs: readonly number[]): number[] {
   if (sketches.length === 0) return qs.map(() => NaN);
-  // One sketch is only read: its cached parse serves (hourly series ask for each hour's p95, then
-  // the analysis merges the same hours). A merge needs a fresh copy of the first to add into.
-  const s = sketches.length === 1 ? parsed(sketches[0] as SketchJson) : QuantileSketch.fromJSON(sketches[0] as SketchJson);
-  for (const other of sketches.slice(1)) s.merge(parsed(other));
+  // Hourly series ask for each hour's p95, then the analysis merges the same hours: cached parses.
+  const s = merged(sketches);
   if (s.count === 0) return qs.map(() => NaN);
   return qs.map((q) => s.quantile(q));
 }
