@@ -242,10 +242,9 @@ export function wasserstein1(a: WeightedSample, b: WeightedSample): number {
   const na = a.values.length;
   const nb = b.values.length;
   if (na === 0 || nb === 0) return NaN;
-  let ta = 0;
-  let tb = 0;
-  for (let i = 0; i < na; i++) ta += a.weights[i] as number;
-  for (let i = 0; i < nb; i++) tb += b.weights[i] as number;
+  // The same in-order sums weightedQuantile takes, remembered per array.
+  const ta = weightTotal(a.weights).total;
+  const tb = weightTotal(b.weights).total;
   let i = 0;
   let j = 0;
   let fa = 0;
