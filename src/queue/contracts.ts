@@ -102,7 +102,6 @@ export const unitResultSchema = z
   .refine((r) => (r.partialKey === undefined) !== (r.partial === undefined), 'exactly one of partial and partialKey');
 export type UnitResult = z.infer<typeof unitResultSchema>;
 
-/** What a finalize job returns. */
 const failedUnitSchema = z.object({ unitId: z.string().min(1), keys: z.array(z.string()), error: z.string() }).strict();
 
 /** What a merge job returns: the group's merged partial (none when no unit completed) and accounting. */
@@ -120,6 +119,7 @@ export const mergeResultSchema = z
   .refine((r) => r.done === 0 || (r.partialKey === undefined) !== (r.partial === undefined), 'a group with completed units has exactly one of partial and partialKey');
 export type MergeResult = z.infer<typeof mergeResultSchema>;
 
+/** What a finalize job returns. */
 export const finalizeResultSchema = z
   .object({
     v: z.literal(1),
