@@ -13,12 +13,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseConfig } from '../src/config/load.ts';
-import { aggregateFileKey, seriesFileKey } from '../src/drift/history.ts';
+import { aggregateFileKey } from '../src/drift/history.ts';
 import { driftPipeline, type DriftPartial } from '../src/drift/pipeline.ts';
 import type { PipelineContext, RunRequest } from '../src/pipeline/types.ts';
 import { createContext } from '../src/runtime/context.ts';
 import { silentLogger } from '../src/runtime/logger.ts';
-import { writeCaptures } from './queue.ts';
+import { historyDaysBefore, writeCaptures } from './queue.ts';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -30,19 +30,12 @@ const median = (xs: number[]): number => {
   return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
 };
 
-/** Copies each window hour (aggregate and series) to the same hour of each earlier day. */
+/** Writes the window's hours into each of the 7 days before it; returns the aggregates' bytes. */
 async function seedBaseline(ctx: PipelineContext, window: { start: number; end: number }): Promise<number> {
   let bytes = 0;
-  for (let h = window.start; h < window.end; h += HOUR) {
-    const agg = JSON.parse(Buffer.from((await ctx.store.get(aggregateFileKey(h))) as Uint8Array).toString()) as { start: number; hour: string };
-    const series = JSON.parse(Buffer.from((await ctx.store.get(seriesFileKey(h))) as Uint8Array).toString()) as { start: number };
-    for (let d = 1; d <= BASELINE_DAYS; d++) {
-      const start = h - d * DAY;
-      const body = JSON.stringify({ ...agg, start, hour: new Date(start).toISOString() });
-      bytes += body.length;
-      await ctx.store.put(aggregateFileKey(start), body);
-      await ctx.store.put(seriesFileKey(start), JSON.stringify({ ...series, start }));
-    }
+  for (const [key, body] of await historyDaysBefore(ctx.store, window, BASELINE_DAYS)) {
+    if (key.endsWith('/aggregate.json')) bytes += body.length;
+    await ctx.store.put(key, body);
   }
   return bytes;
 }

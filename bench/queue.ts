@@ -43,6 +43,7 @@ import { createContext } from '../src/runtime/context.ts';
 import { aggregateFileKey, seriesFileKey } from '../src/drift/history.ts';
 import { runDriftInline } from '../src/drift/pipeline.ts';
 import { createFsStore } from '../src/store/fs-store.ts';
+import type { ResultsStore } from '../src/store/types.ts';
 import { silentLogger } from '../src/runtime/logger.ts';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -413,27 +414,40 @@ async function bareMain(): Promise<void> {
 }
 
 /**
- * `BENCH_BASELINE_DAYS=n`: the drift history of the n days before the window, as a production
- * store holds it, so the finalize reads a full baseline (n × 24 hourly aggregates) like every
- * scheduled run after the first week does. The window's own hours, computed once inline, are
- * copied to each earlier day (same traffic, shifted in time). Returns a function that writes
- * them into a run's store (untimed), or null when n is 0.
+ * The stored hours of `window` (aggregate and series) as they would stand on each of the `days`
+ * days before it: same traffic, shifted in time. A bench store seeded with them holds the drift
+ * history every scheduled run after the first week reads. Returns `[key, body]` pairs to write.
+ *
+ * @example
+ * for (const [key, body] of await historyDaysBefore(store, window, 7)) await store.put(key, body);
  */
-async function baselineSeeder(days: number, captures: string, root: string, window: { start: number; end: number }) {
-  if (days <= 0) return null;
-  const config = parseConfig({ captures: { source: { kind: 'fs', path: captures } }, store: { kind: 'fs', path: join(root, 'seed-store') } }, 'bench seed');
-  const seedCtx = createContext({ config, logger: silentLogger() });
-  await runDriftInline(seedCtx, { runId: 'bench-seed', pipeline: 'drift', window, requestedAt: window.end });
+export async function historyDaysBefore(store: ResultsStore, window: { start: number; end: number }, days: number): Promise<[string, string][]> {
+  const read = async (key: string) => JSON.parse(Buffer.from((await store.get(key)) as Uint8Array).toString()) as { start: number };
   const files: [string, string][] = [];
   for (let h = window.start; h < window.end; h += HOUR) {
-    const agg = JSON.parse(Buffer.from((await seedCtx.store.get(aggregateFileKey(h))) as Uint8Array).toString()) as { start: number; hour: string };
-    const series = JSON.parse(Buffer.from((await seedCtx.store.get(seriesFileKey(h))) as Uint8Array).toString()) as { start: number };
+    const agg = await read(aggregateFileKey(h));
+    const series = await read(seriesFileKey(h));
     for (let d = 1; d <= days; d++) {
       const start = h - d * 24 * HOUR;
       files.push([aggregateFileKey(start), JSON.stringify({ ...agg, start, hour: new Date(start).toISOString() })]);
       files.push([seriesFileKey(start), JSON.stringify({ ...series, start })]);
     }
   }
+  return files;
+}
+
+/**
+ * `BENCH_BASELINE_DAYS=n`: n days of drift history before the window in each run's store, so the
+ * finalize reads a full baseline. The window's hours are computed once inline and shifted
+ * ({@link historyDaysBefore}). Returns a function that writes them into a run's store (untimed),
+ * or null when n is 0.
+ */
+async function baselineSeeder(days: number, captures: string, root: string, window: { start: number; end: number }) {
+  if (days <= 0) return null;
+  const config = parseConfig({ captures: { source: { kind: 'fs', path: captures } }, store: { kind: 'fs', path: join(root, 'seed-store') } }, 'bench seed');
+  const seedCtx = createContext({ config, logger: silentLogger() });
+  await runDriftInline(seedCtx, { runId: 'bench-seed', pipeline: 'drift', window, requestedAt: window.end });
+  const files = await historyDaysBefore(seedCtx.store, window, days);
   return async (storeRoot: string) => {
     const store = createFsStore({ root: storeRoot, fsync: false });
     for (const [key, body] of files) await store.put(key, body);
