@@ -191,7 +191,7 @@ describe('drift pipeline (fs source, fs store)', () => {
       reads.length = 0;
       expect(await saveHour(store, { ...stored, objects: 1 })).toBe(false);
       expect(reads).toEqual([seriesFileKey(hour), aggregateFileKey(hour)]);
-      // A series whose aggregate is missing (a crash between the writes) keeps nothing from being written.
+      // A series whose aggregate is missing (a crash between the writes) does not block the write.
       await ctx.store.delete(aggregateFileKey(hour));
       await ctx.store.put(seriesFileKey(hour), original.series);
       expect(await saveHour(store, { ...stored, objects: 1 })).toBe(true);

@@ -60,6 +60,15 @@ describe('two-level fan-in through the queue (real Redis)', () => {
     return { env, client, runs };
   }
 
+  /** Runs `env.run` to its report, which must be degraded with this coverage; returns it with its failed units. */
+  async function degradedRun(env: QueueTestEnv, client: Awaited<ReturnType<typeof setup>>['client'], coverage: Record<string, number>) {
+    await client.enqueue(env.run);
+    const r = (await client.wait(env.run, { pollMs: 20, timeoutMs: 20_000 })).report!;
+    expect(r.status).toBe('degraded');
+    expect(r.coverage).toMatchObject(coverage);
+    return { r, failed: r.sections.failedUnits as { keys: string[]; error: string }[] };
+  }
+
   it('merge jobs merge groups of units; the report equals an inline run with the same grouping', async () => {
     const { env, client, runs } = await setup({ objects: 9, perObject: 23 }, countPipeline({ delayMs: 10 }), twoLevel, 2);
     await client.enqueue(env.run);
@@ -98,13 +107,8 @@ describe('two-level fan-in through the queue (real Redis)', () => {
 
   it('a unit that exhausts its attempts inside a group is accounted for; its group still merges the rest', async () => {
     const { env, client } = await setup({ objects: 9, perObject: 10, poison: 4 }, countPipeline({ poison: 'poison' }), twoLevel);
-    await client.enqueue(env.run);
-    const done = await client.wait(env.run, { pollMs: 20, timeoutMs: 20_000 });
-    const r = done.report!;
-    expect(r.status).toBe('degraded');
-    expect(r.coverage).toMatchObject({ unitsPlanned: 9, unitsDone: 8, unitsFailed: 1 });
+    const { r, failed } = await degradedRun(env, client, { unitsPlanned: 9, unitsDone: 8, unitsFailed: 1 });
     expect(r.input.records).toBe(80);
-    const failed = r.sections.failedUnits as { keys: string[]; error: string }[];
     expect(failed).toHaveLength(1);
     expect(failed[0]!.keys[0]).toMatch(/poison/);
     expect(failed[0]!.error).toMatch(/poisoned object/);
@@ -131,13 +135,8 @@ describe('two-level fan-in through the queue (real Redis)', () => {
       },
     };
     const { env, client } = await setup({ objects: 9, perObject: 10, poison: 0 }, pipeline, twoLevel);
-    await client.enqueue(env.run);
-    const done = await client.wait(env.run, { pollMs: 20, timeoutMs: 20_000 });
-    const r = done.report!;
-    expect(r.status).toBe('degraded');
-    expect(r.coverage).toMatchObject({ unitsPlanned: 9, unitsDone: 6, unitsFailed: 3 });
+    const { r, failed } = await degradedRun(env, client, { unitsPlanned: 9, unitsDone: 6, unitsFailed: 3 });
     expect(r.input.records).toBe(60);
-    const failed = r.sections.failedUnits as { keys: string[]; error: string }[];
     expect(failed).toHaveLength(3);
     for (const f of failed) expect(f.error).toMatch(/^merge of group 0 failed: .*cannot merge a marked partial/);
   });
@@ -147,10 +146,10 @@ describe('two-level fan-in through the queue (real Redis)', () => {
     // by a store that cuts the poisoned object's partial in half, and only scratch writes.
     const scratch: string[] = [];
     let env: QueueTestEnv | undefined;
-    const poisonedPartial = async () => {
-      const unit = (await readRunRecord(env!.context(), env!.run))?.units.find((u) => u.keys.some((k) => k.includes('poison')));
-      return runPartialKey(env!.run, unit!.id);
-    };
+    // The poisoned unit's partial key, from the run record (read once, when the first partial is written).
+    let poisoned: Promise<string> | undefined;
+    const poisonedPartial = () =>
+      (poisoned ??= readRunRecord(env!.context(), env!.run).then((record) => runPartialKey(env!.run, record!.units.find((u) => u.keys.some((k) => k.includes('poison')))!.id)));
     const truncating = (store: ResultsStore): ResultsStore => ({
       ...store,
       put: async (key, body, opts) => {
@@ -161,14 +160,9 @@ describe('two-level fan-in through the queue (real Redis)', () => {
     });
     const made = await setup({ objects: 9, perObject: 10, poison: 4 }, countPipeline(), { ...twoLevel, partialInlineMaxBytes: 10 }, 1, truncating);
     env = made.env;
-    const { client } = made;
-    await client.enqueue(env.run);
-    const done = await client.wait(env.run, { pollMs: 20, timeoutMs: 20_000 });
-    const r = done.report!;
+    const { failed } = await degradedRun(env, made.client, { unitsPlanned: 9, unitsDone: 6, unitsFailed: 3 });
+    // Every unit partial and both surviving groups' merged partials were written as scratch.
     expect(scratch.length).toBeGreaterThanOrEqual(9 + 2);
-    expect(r.status).toBe('degraded');
-    expect(r.coverage).toMatchObject({ unitsPlanned: 9, unitsDone: 6, unitsFailed: 3 });
-    const failed = r.sections.failedUnits as { keys: string[]; error: string }[];
     expect(failed).toHaveLength(3);
     for (const f of failed) expect(f.error).toMatch(/^merge of group 1 failed: partial runs\/.*\/partials\/.* in the results store is not valid JSON/);
   });
