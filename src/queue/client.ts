@@ -122,15 +122,14 @@ export async function createRunClient(o: RunClientOptions): Promise<RunClient> {
         reportKey: runReportKey(run),
       };
     }
-    const progressed = await progress.read(run.runId);
-    const { records } = progressed;
+    const { records, unitsReported, unitsFailed } = await progress.read(run.runId);
     const parent = await Job.fromId(runs, finalizeJobId(run.runId));
     if (parent) {
       const { planned = 0, groups } = parent.data as { planned?: number; groups?: number };
       const state = await parent.getState();
       const phase = state === 'waiting-children' ? 'running' : 'finalizing';
       // A two-level run's children are merge jobs: its units report through the progress hash.
-      if (groups !== undefined) return { ...base, phase, unitsPlanned: planned, unitsDone: progressed.unitsReported, unitsFailed: progressed.unitsFailed, records };
+      if (groups !== undefined) return { ...base, phase, unitsPlanned: planned, unitsDone: unitsReported, unitsFailed, records };
       const deps = await parent.getDependenciesCount();
       const failed = (deps.failed ?? 0) + (deps.ignored ?? 0);
       return { ...base, phase, unitsPlanned: planned, unitsDone: planned - (deps.unprocessed ?? 0) - failed, unitsFailed: failed, records };
