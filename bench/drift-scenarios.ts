@@ -28,6 +28,7 @@ import { emptyHysteresisState, stepHysteresis, type HysteresisState } from '../s
 import { createExtractor } from '../src/drift/features.ts';
 import { hourSeries, type HourSeries } from '../src/drift/series.ts';
 import { binomialPower, normalPower } from '../src/stats/index.ts';
+import { digestBaseline } from '../src/drift/baseline.ts';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -176,7 +177,7 @@ function runHour(
   const analysis = analyzeDrift({
     window: { start: windowStart, end: windowStart + HOUR },
     windowHours: [win],
-    baselineHours,
+    baseline: digestBaseline(baselineHours),
     series,
     options: opts,
     pending,

@@ -69,17 +69,16 @@ function effectiveTables(cur: LabelCounts, base: LabelCounts): [Record<string, n
  * shares; the share of window mass in labels the baseline never saw is reported beside it.
  *
  * @example
- * testCategorical('chat', promptScript, windowCats, baselineCats, config.drift);
+ * testCategorical('chat', promptScript, windowCats, labelCounts(baselineCats), config.drift);
  */
 export function testCategorical(
   route: string,
   feature: CategoricalFeature,
   window: readonly CategoricalAgg[],
-  baseline: readonly CategoricalAgg[],
+  base: LabelCounts,
   opts: DriftOptions,
 ): TestOutcome {
   const cur = labelCounts(window);
-  const base = labelCounts(baseline);
   if (cur.n === 0 && base.n === 0) return null;
   const miss = (detail: string): TestOutcome => ({ route, subject: feature.name, reason: 'insufficient_data', detail });
   if (cur.n === 0) return miss(`no ${feature.label} values in the window (baseline n = ${base.n})`);

@@ -3,7 +3,8 @@ import type { NumericAgg } from './aggregate.ts';
 import { weightTotals, type DriftOptions, type DriftTest, type TestOutcome } from './analyze-types.ts';
 import type { NumericFeature } from './features.ts';
 import { formatChange, formatValue } from './format.ts';
-import { assembleSample, log1pScale, robustScale, wasserstein1, type WeightedSample } from './sample.ts';
+import type { NumericBaseline } from './baseline.ts';
+import { assembleSample, log1pScale, wasserstein1 } from './sample.ts';
 import { sketchQuantiles } from './sketch.ts';
 
 /**
@@ -49,21 +50,6 @@ function examples(aggs: readonly NumericAgg[], up: boolean): string[] {
   return [...new Set(all.map((e) => e[1]))].slice(0, 5);
 }
 
-const baselineCache = new WeakMap<readonly NumericAgg[], Map<unknown, WeightedSample>>();
-
-/**
- * The assembled baseline sample, once per baseline array: a subject tested on the window and
- * again pooled with the previous hour (or for corroboration) reuses the ~86k-value merge.
- */
-function baselineSample(baseline: readonly NumericAgg[], map: ((x: number) => number) | undefined): WeightedSample {
-  let byMap = baselineCache.get(baseline);
-  if (!byMap) baselineCache.set(baseline, (byMap = new Map()));
-  const key = map ?? 'identity';
-  let s = byMap.get(key);
-  if (!s) byMap.set(key, (s = assembleSample(baseline, map)));
-  return s;
-}
-
 /**
  * Tests of a numeric feature: the window's values against the baseline's (both assembled from
  * hourly bottom-k samples), with two tests in the run's BH family:
@@ -85,25 +71,25 @@ function baselineSample(baseline: readonly NumericAgg[], map: ((x: number) => nu
  * `insufficient_data` entry when a side is too small.
  *
  * @example
- * const [ks, mw] = testNumeric('answer', feature, windowAggs, baselineAggs, config.drift);
+ * const [ks, mw] = testNumeric('answer', feature, windowAggs, numericBaselineOf(baseline, 'answer', feature.name), config.drift);
  */
 export function testNumeric(
   route: string,
   feature: NumericFeature,
   window: readonly NumericAgg[],
-  baseline: readonly NumericAgg[],
+  baseline: NumericBaseline | undefined,
   opts: DriftOptions,
 ): TestOutcome[] {
   const nWin = window.reduce((t, a) => t + a.n, 0);
-  const nBase = baseline.reduce((t, a) => t + a.n, 0);
+  const nBase = baseline?.n ?? 0;
   if (nWin === 0 && nBase === 0) return [];
   const miss = (detail: string): TestOutcome[] => [{ route, subject: feature.name, reason: 'insufficient_data', detail }];
   if (nWin === 0) return miss(`no ${feature.label} values in the window (baseline n = ${nBase})`);
-  if (nBase === 0) return miss(`no ${feature.label} values in the baseline (window n = ${nWin})`);
+  if (nBase === 0 || !baseline) return miss(`no ${feature.label} values in the baseline (window n = ${nWin})`);
 
   const map = feature.skewed ? log1pScale : undefined;
   const win = assembleSample(window, map);
-  const base = baselineSample(baseline, map);
+  const base = baseline.sample;
   const weighted = !(win.equalWeights && base.equalWeights);
   const sizes = weighted ? [Math.floor(win.ess), Math.floor(base.ess)] : [win.values.length, base.values.length];
   if (Math.min(sizes[0] as number, sizes[1] as number) < MIN_EFFECTIVE_N) {
@@ -118,13 +104,13 @@ export function testNumeric(
   const ks = weighted
     ? ks2sampWeighted(win.values, win.weights, base.values, base.weights)
     : ks2sampSorted(base.values, win.values);
-  const scale = robustScale(base);
+  const scale = baseline.scale;
   const w1 = wasserstein1(win, base);
   const wNorm = scale > 0 ? w1 / scale : w1 > 0 ? Infinity : 0;
   const effectRatio = Math.min(ks.statistic / opts.minKsD, wNorm / opts.minWasserstein);
 
   const current = numericSummary(window, feature);
-  const before = numericSummary(baseline, feature);
+  const before = baseline.summary;
   // Show the quantile that moved most: a tail-only change (p95) reads better than an unchanged p50.
   const rel = (q: 'p50' | 'p95') => Math.abs((current[q] as number) / (before[q] as number) - 1);
   const q = rel('p95') > 2 * rel('p50') ? 'p95' : 'p50';

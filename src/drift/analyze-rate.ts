@@ -80,17 +80,16 @@ function rateSummary(c: RateCounts): Record<string, number> {
  * true) could not reach α against this baseline.
  *
  * @example
- * testRate('answer', refusalFeature, windowFlags, baselineFlags, config.drift);
+ * testRate('answer', refusalFeature, windowFlags, rateCounts(baselineFlags), config.drift);
  */
 export function testRate(
   route: string,
   feature: FlagFeature,
   window: readonly FlagAgg[],
-  baseline: readonly FlagAgg[],
+  base: RateCounts,
   opts: DriftOptions,
 ): TestOutcome {
   const cur = rateCounts(window);
-  const base = rateCounts(baseline);
   if (cur.n === 0 && base.n === 0) return null;
   const miss = (detail: string): TestOutcome => ({ route, subject: feature.name, reason: 'insufficient_data', detail });
   if (cur.n === 0) return miss(`no rows in the window where ${feature.label} applies (baseline n = ${base.n})`);
@@ -149,16 +148,16 @@ function constantFlag(counts: readonly RateCounts[]): boolean {
  * and thresholded are the baseline's and the window's standardized to the baseline route mix.
  *
  * @example
- * testRateStratified(refusalFeature, [{ route: 'answer', window: [...], baseline: [...] }], config.drift);
+ * testRateStratified('*', refusalFeature, [{ route: 'answer', window: [...], baseline: rateCounts([...]) }], config.drift);
  */
 export function testRateStratified(
   route: string,
   feature: FlagFeature,
-  strata: readonly { route: string; window: readonly FlagAgg[]; baseline: readonly FlagAgg[] }[],
+  strata: readonly { route: string; window: readonly FlagAgg[]; baseline: RateCounts }[],
   opts: DriftOptions,
 ): TestOutcome {
   const rows = strata
-    .map((s) => ({ route: s.route, cur: rateCounts(s.window), base: rateCounts(s.baseline), window: s.window }))
+    .map((s) => ({ route: s.route, cur: rateCounts(s.window), base: s.baseline, window: s.window }))
     .filter((r) => r.cur.n > 0 && r.base.n > 0);
   if (rows.length === 0) return null;
   if (constantFlag(rows.flatMap((r) => [r.cur, r.base]))) return null;

@@ -1,19 +1,19 @@
 import { HOUR } from '../captures/partitions.ts';
 import { benjaminiHochberg } from '../stats/index.ts';
-import { ALL_ROUTES, type FlagAgg, type RouteBucket } from './aggregate.ts';
+import { ALL_ROUTES } from './aggregate.ts';
 import { labelCounts, testCategorical, topShares } from './analyze-categorical.ts';
 import { testNumeric } from './analyze-numeric.ts';
-import { testRate, testRateStratified } from './analyze-rate.ts';
+import { testRate, testRateStratified, type RateCounts } from './analyze-rate.ts';
 import { testSigma, type SigmaOptions } from './analyze-sigma.ts';
 import { isTest, type DriftOptions, type DriftTest, type DriftUnmeasured, type TestOutcome } from './analyze-types.ts';
+import { labelCountsOf, numericBaselineOf, rateCountsOf, type BaselineDigest } from './baseline.ts';
+import { collect, type HourBuckets } from './buckets.ts';
 import { CATEGORICAL_FEATURES, FLAG_FEATURES, NUMERIC_FEATURES } from './features.ts';
 import { combineSpans } from './pool.ts';
 import { corroborates, MIN_POWER, mdePower, underpoweredDetail } from './power.ts';
 import { SERIES_METRICS, type HourSeries } from './series.ts';
 
-
-/** Buckets of one hour by route, the `*` rollup included (see `withRollup`). */
-export type HourBuckets = Record<string, RouteBucket>;
+export type { HourBuckets } from './buckets.ts';
 
 /** Everything one drift analysis reads; no I/O, so the benchmark replays it in memory. */
 export interface AnalysisInput {
@@ -21,8 +21,8 @@ export interface AnalysisInput {
   readonly window: { readonly start: number; readonly end: number };
   /** Buckets of each window hour. */
   readonly windowHours: readonly HourBuckets[];
-  /** Buckets of each baseline hour present in history. */
-  readonly baselineHours: readonly HourBuckets[];
+  /** The baseline hours present in history, reduced to what the tests read (`digestBaseline`). */
+  readonly baseline: BaselineDigest;
   /** Hourly series from history, window hours included; gaps are absent keys. */
   readonly series: ReadonlyMap<number, HourSeries>;
   readonly options: DriftOptions;
@@ -96,30 +96,20 @@ export interface RouteContext {
   templates: { window: { label: string; share: number }[]; baseline: { label: string; share: number }[] };
 }
 
-function collect<T>(hours: readonly HourBuckets[], route: string, pick: (b: RouteBucket) => T | undefined): T[] {
-  const out: T[] = [];
-  for (const h of hours) {
-    const b = h[route];
-    if (!b) continue;
-    const x = pick(b);
-    if (x !== undefined) out.push(x);
-  }
-  return out;
-}
-
 /**
  * Runs every drift test of a window against its baseline and history, then Benjamini–Hochberg
  * over the whole family (numeric KS, rates, categoricals and sigma windows together), so the
  * false discovery rate holds for the run, not per test.
  *
  * @example
- * const result = analyzeDrift({ window, windowHours, baselineHours, series, options: config.drift });
+ * const result = analyzeDrift({ window, windowHours, baseline: digestBaseline(baselineHours), series, options: config.drift });
  * result.breaches.map((t) => `${t.route} ${t.subject}`);
  */
 export function analyzeDrift(input: AnalysisInput): AnalysisResult {
   const { options: opts } = input;
   const seen = new Set<string>();
-  for (const h of [...input.windowHours, ...input.baselineHours]) for (const r of Object.keys(h)) seen.add(r);
+  for (const h of input.windowHours) for (const r of Object.keys(h)) seen.add(r);
+  for (const r of input.baseline.routes) seen.add(r);
   const routes = (input.routes ?? [...seen]).slice().sort((a, b) => (a === ALL_ROUTES ? -1 : b === ALL_ROUTES ? 1 : a < b ? -1 : a > b ? 1 : 0));
   const subjects: Subject[] = [];
   const context: Record<string, RouteContext> = {};
@@ -141,7 +131,7 @@ export function analyzeDrift(input: AnalysisInput): AnalysisResult {
     };
     for (const f of NUMERIC_FEATURES) {
       if (!f.tested || !distributionTests) continue;
-      const base = collect(input.baselineHours, route, (b) => b.num[f.name]);
+      const base = numericBaselineOf(input.baseline, route, f.name);
       add(f.name, (h) => testNumeric(route, f, collect(h, route, (b) => b.num[f.name]), base, opts));
     }
     for (const f of FLAG_FEATURES) {
@@ -149,18 +139,18 @@ export function analyzeDrift(input: AnalysisInput): AnalysisResult {
       if (!distributionTests) {
         // Across routes: stratified by route, so the moving route mix cannot fake a change.
         const others = routes.filter((r) => r !== ALL_ROUTES);
-        const bases = others.map((r) => collect(input.baselineHours, r, (b) => b.flag[f.name]));
+        const bases = others.map((r) => rateCountsOf(input.baseline, r, f.name));
         add(f.name, (h) => [
-          testRateStratified(route, f, others.map((r, i) => ({ route: r, window: collect(h, r, (b) => b.flag[f.name]), baseline: bases[i] as FlagAgg[] })), opts),
+          testRateStratified(route, f, others.map((r, i) => ({ route: r, window: collect(h, r, (b) => b.flag[f.name]), baseline: bases[i] as RateCounts })), opts),
         ]);
         continue;
       }
-      const base = collect(input.baselineHours, route, (b) => b.flag[f.name]);
+      const base = rateCountsOf(input.baseline, route, f.name);
       add(f.name, (h) => [testRate(route, f, collect(h, route, (b) => b.flag[f.name]), base, opts)]);
     }
     for (const f of CATEGORICAL_FEATURES) {
       if (!f.tested || !distributionTests) continue;
-      const base = collect(input.baselineHours, route, (b) => b.cat[f.name]);
+      const base = labelCountsOf(input.baseline, route, f.name);
       add(f.name, (h) => [testCategorical(route, f, collect(h, route, (b) => b.cat[f.name]), base, opts)]);
     }
     for (const metric of SERIES_METRICS) {
@@ -170,12 +160,11 @@ export function analyzeDrift(input: AnalysisInput): AnalysisResult {
       // Spend and traffic also get a daily view from hourly runs: a slow leak shows over a day.
       if (metric.kind === 'total' && hours < 24) subjects.push({ outcomes: [testSigma(route, metric, input.series, input.window.end, 24, opts, input.sigma)] });
     }
-    const dim = (name: string, hoursList: readonly HourBuckets[]) =>
-      topShares(labelCounts(collect(hoursList, route, (b) => b.cat[name])), 3);
-    context[route] = {
-      models: { window: dim('model', input.windowHours), baseline: dim('model', input.baselineHours) },
-      templates: { window: dim('prompt_template_version', input.windowHours), baseline: dim('prompt_template_version', input.baselineHours) },
-    };
+    const dim = (name: string) => ({
+      window: topShares(labelCounts(collect(input.windowHours, route, (b) => b.cat[name])), 3),
+      baseline: topShares(labelCountsOf(input.baseline, route, name), 3),
+    });
+    context[route] = { models: dim('model'), templates: dim('prompt_template_version') };
   }
 
   // Minimum-detectable-effect policy (power.ts): the level a lone finding needs under BH.

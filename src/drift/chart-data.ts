@@ -6,7 +6,11 @@ import { valueAt, type Point } from './analyze-sigma.ts';
 import type { DriftTest } from './analyze-types.ts';
 import { NUMERIC_FEATURES } from './features.ts';
 import { SERIES_METRICS } from './series.ts';
-import { sketchQuantiles } from './sketch.ts';
+import { numericBaselineOf } from './baseline.ts';
+import { collect } from './buckets.ts';
+import { quantileChart } from './quantile-chart.ts';
+
+export { CHART_LEVELS, quantileChart, type QuantileChart } from './quantile-chart.ts';
 
 /**
  * Compact chart data for the HTML report, attached to drift findings only (never to the tests of
@@ -14,23 +18,11 @@ import { sketchQuantiles } from './sketch.ts';
  * at most 200 points of a sigma finding's series.
  */
 
-/** Probability levels of `baseline.chart` / `current.chart` of a numeric finding (41 levels, tails denser). */
-export const CHART_LEVELS: readonly number[] = [
-  0, 0.01, 0.025, 0.05, 0.075, 0.1, 0.125, 0.15, 0.175, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.825, 0.85, 0.875, 0.9,
-  0.91, 0.92, 0.93, 0.94, 0.95, 0.96, 0.97, 0.975, 0.98, 0.985, 0.99, 0.995, 0.998, 0.999, 1,
-];
-
 /** Most points of a sigma series chart (the alerting window included). */
 export const MAX_SERIES_POINTS = 200;
 
 const WEEK = 168 * HOUR;
 const r4 = (x: number): number | null => (Number.isFinite(x) ? Number(x.toPrecision(4)) : null);
-
-/** `chart` of a numeric finding side: value at each probability level (weighted, from the sketches). */
-export interface QuantileChart {
-  p: number[];
-  x: number[];
-}
 
 /** `current.chart` of a sigma finding: the metric per window, its expected band, oldest first; the last point is the window that alerted. */
 export interface SeriesChart {
@@ -43,22 +35,6 @@ export interface SeriesChart {
   expected: (number | null)[];
   /** Band half-width in units of the test's spread (`drift.sigma`). */
   sigma: number;
-}
-
-/**
- * Quantiles of a numeric feature over some hours, from the same sketches the summaries use.
- *
- * @example
- * quantileChart(hours.map((h) => h.num.output_tokens)); // { p: [0, 0.01, …], x: [12, 31, …] }
- */
-export function quantileChart(aggs: readonly NumericAgg[]): QuantileChart | undefined {
-  if (aggs.length === 0) return undefined;
-  const xs = sketchQuantiles(
-    aggs.map((a) => a.sk),
-    CHART_LEVELS,
-  );
-  if (!xs.every((x) => Number.isFinite(x))) return undefined;
-  return { p: [...CHART_LEVELS], x: xs.map((x) => r4(x) as number) };
 }
 
 const mean = (ps: readonly Point[]): number => ps.reduce((t, p) => t + p.y, 0) / ps.length;
@@ -135,15 +111,6 @@ export function sigmaChart(
   return out;
 }
 
-function collect(hours: readonly HourBuckets[], route: string, pick: (b: RouteBucket) => NumericAgg | undefined): NumericAgg[] {
-  const out: NumericAgg[] = [];
-  for (const h of hours) {
-    const x = h[route] ? pick(h[route] as RouteBucket) : undefined;
-    if (x) out.push(x);
-  }
-  return out;
-}
-
 /**
  * Adds chart data to the drift findings of a run: `baseline.chart` / `current.chart` quantiles
  * for numeric findings (the hours its test covered, see `testHours`), and
@@ -161,7 +128,7 @@ export function attachDriftCharts(findings: Finding[], testOf: ReadonlyMap<strin
       const feature = NUMERIC_FEATURES.find((x) => x.name === t.subject);
       if (!feature) continue;
       const cur = quantileChart(collect(testHours(input, t), t.route, (b) => b.num[feature.name]));
-      const base = quantileChart(collect(input.baselineHours, t.route, (b) => b.num[feature.name]));
+      const base = numericBaselineOf(input.baseline, t.route, feature.name)?.chart;
       if (cur && base) {
         f.current.chart = cur;
         f.baseline.chart = base;

@@ -84,7 +84,7 @@ export function driftObservations(analysis: AnalysisResult): { observations: Obs
 }
 
 /** Longest episode pooled for a pending subject, in windows (the hysteresis m). */
-const MAX_POOLED_WINDOWS_DEFAULT = 3;
+export const MAX_POOLED_WINDOWS_DEFAULT = 3;
 
 /**
  * The pending subjects of a hysteresis state with the earlier hours of their episode, for

@@ -12,7 +12,8 @@ import { mergeHourLists } from './merge.ts';
 import { analyzeDrift, type HourBuckets } from './analyze.ts';
 import { attachDriftCharts } from './chart-data.ts';
 import { createExtractor } from './features.ts';
-import { loadWindowHistory, saveHour } from './history.ts';
+import { saveHour } from './history.ts';
+import { decodeDriftHistory, driftHistoryRange, encodeDriftHistory, loadDriftHistory, type DriftHistory, type DriftHistoryRange } from './prepared-history.ts';
 import { mapLimit } from '../runtime/map-limit.ts';
 import { driftObservations, loadHysteresis, pendingEpisodes, saveHysteresis } from './hysteresis-store.ts';
 import { stepHysteresis } from './hysteresis.ts';
@@ -38,7 +39,6 @@ export interface DriftPartial {
 /** Share of rejected lines above which a run is `degraded`. */
 export const DEGRADED_REJECT_SHARE = 0.01;
 
-const WEEK = 7 * 24 * HOUR;
 /** Hourly aggregates written at once by a (daily) finalize. */
 const SAVE_CONCURRENCY = 4;
 
@@ -84,7 +84,32 @@ async function processUnit(ctx: PipelineContext, run: RunRequest, unit: WorkUnit
   };
 }
 
-async function finalize(ctx: PipelineContext, run: RunRequest, merged: DriftPartial, accounting: UnitAccounting): Promise<RunReport> {
+/** The history ranges of a run's window. */
+function historyRange(ctx: PipelineContext, run: RunRequest): DriftHistoryRange {
+  const opts = ctx.config.drift;
+  return driftHistoryRange(hourSpan(run), parseDuration(opts.baseline), opts.seasonalWeeks);
+}
+
+/**
+ * Reads and reduces the run's history (see `prepared-history.ts`), beside the units when the
+ * runner runs it as its own job.
+ */
+async function prepare(ctx: PipelineContext, run: RunRequest): Promise<Uint8Array> {
+  const range = historyRange(ctx, run);
+  return encodeDriftHistory(range, await loadDriftHistory(ctx.store, range));
+}
+
+/** The prepared history when it is usable, else the history read here (the same analysis either way). */
+async function historyOf(ctx: PipelineContext, run: RunRequest, range: DriftHistoryRange, prepared: Uint8Array | undefined): Promise<DriftHistory> {
+  if (prepared) {
+    const got = decodeDriftHistory(prepared, range);
+    if ('history' in got) return got.history;
+    ctx.logger.warn({ runId: run.runId, reason: got.error }, 'prepared drift history not usable; reading history in the finalize');
+  }
+  return loadDriftHistory(ctx.store, range);
+}
+
+async function finalize(ctx: PipelineContext, run: RunRequest, merged: DriftPartial, accounting: UnitAccounting, prepared?: Uint8Array): Promise<RunReport> {
   const { config, store } = ctx;
   const opts = config.drift;
   const k = opts.reservoirSize;
@@ -92,11 +117,10 @@ async function finalize(ctx: PipelineContext, run: RunRequest, merged: DriftPart
   const windowMs = span.end - span.start;
   const windowHours = hoursOverlapping(span);
 
-  // History reads depend only on the span and read none of this window's hours: started first,
-  // their I/O overlaps the CPU work of rolling up and writing the window. Awaited in step 2; a
-  // failure before then must not count as an unhandled rejection.
-  const baselineMs = parseDuration(opts.baseline);
-  const historyRead = loadWindowHistory(store, { baselineFrom: span.start - baselineMs, seriesFrom: span.end - (opts.seasonalWeeks + 1) * WEEK, to: span.start });
+  // History depends only on the span and reads none of this window's hours: started first, its
+  // I/O overlaps the CPU work of rolling up and writing the window. Awaited in step 2; a failure
+  // before then must not count as an unhandled rejection.
+  const historyRead = historyOf(ctx, run, historyRange(ctx, run), prepared);
   const stateRead = loadHysteresis(store, windowMs);
   historyRead.catch(() => {});
   stateRead.catch(() => {});
@@ -118,21 +142,21 @@ async function finalize(ctx: PipelineContext, run: RunRequest, merged: DriftPart
   const lessComplete = hours.filter((_, i) => !written[i]).map((h) => `${h.hour.slice(0, 16)}Z`);
 
   // 2. Baseline and sigma history from the store, never from captures.
-  const { baseline, series: historySeries } = await historyRead;
-  for (const [h, s] of historySeries) series.set(h, s);
+  const history = await historyRead;
+  for (const [h, s] of history.series) series.set(h, s);
 
   // 3. Analysis, BH over every test of the run; pending subjects pool their episode's hours.
   const now = ctx.now();
   const prevState = await stateRead;
-  const pending = windowMs === HOUR ? pendingEpisodes(prevState, span.start, (h) => baseline.hours.get(h)) : new Map();
+  const pending = windowMs === HOUR ? pendingEpisodes(prevState, span.start, (h) => history.recent.get(h)) : new Map();
   // An hourly window too small to detect the minimum effect is pooled with the hour before it.
-  const previousHour = windowMs === HOUR ? baseline.hours.get(span.start - HOUR) : undefined;
+  const previousHour = windowMs === HOUR ? history.recent.get(span.start - HOUR) : undefined;
   const analysisInput = {
     pending,
     ...(previousHour ? { previousHours: [previousHour] } : {}),
     window: span,
     windowHours: windowBuckets,
-    baselineHours: [...baseline.hours.keys()].sort((a, b) => a - b).map((h) => baseline.hours.get(h) as HourBuckets),
+    baseline: history.baseline,
     series,
     options: opts,
   };
@@ -158,7 +182,7 @@ async function finalize(ctx: PipelineContext, run: RunRequest, merged: DriftPart
 
   // 5. Status: never "ok" over lost input or no data.
   const statusReasons = inputStatusReasons(merged.input, accounting, DEGRADED_REJECT_SHARE);
-  const baselineShare = baseline.hours.size / Math.max(1, baseline.hours.size + baseline.gaps.length);
+  const baselineShare = history.baselineHours / Math.max(1, history.baselineHours + history.gaps.length);
   if (baselineShare < 0.5) statusReasons.push(`baseline history covers ${Math.round(baselineShare * 100)}% of ${opts.baseline}`);
   if (lessComplete.length > 0) {
     const shown = lessComplete.slice(0, 3).join(', ');
@@ -188,8 +212,8 @@ async function finalize(ctx: PipelineContext, run: RunRequest, merged: DriftPart
         breaches: analysis.breaches.length,
         outOfPartition: merged.outOfPartition,
         flaggedRows: windowBuckets.reduce((t, b) => t + (b['*']?.flagged ?? 0), 0),
-        baseline: { hours: baseline.hours.size, gaps: baseline.gaps.length, firstGaps: baseline.gaps.slice(0, 5) },
-        seriesHours: historySeries.size,
+        baseline: { hours: history.baselineHours, gaps: history.gaps.length, firstGaps: history.gaps.slice(0, 5) },
+        seriesHours: history.series.size,
         firing: Object.values(state.entries).filter((e) => e.status === 'firing').length,
         results: analysis.tests.map((t) => ({
           kind: t.kind,
@@ -227,6 +251,7 @@ export const driftPipeline: Pipeline<DriftPartial> = {
   merge(parts) {
     return mergeDriftPartials(parts);
   },
+  prepare,
   finalize,
 };
 

@@ -22,8 +22,16 @@ export interface Pipeline<P = unknown> {
   processUnit(ctx: PipelineContext, run: RunRequest, unit: WorkUnit): Promise<P>;
   /** Merges partials; callers pass them sorted by unit id so float sums are reproducible. */
   merge(parts: P[]): P;
-  /** Builds and stores the run report from the merged partial and the unit accounting. */
-  finalize(ctx: PipelineContext, run: RunRequest, merged: P, accounting: UnitAccounting): Promise<RunReport>;
+  /**
+   * Optional: the part of `finalize` that does not depend on the units (drift: reading and
+   * reducing the baseline history), as bytes. The queue runner runs it as a job of its own beside
+   * the units and hands its bytes to `finalize`, which shortens the one serial step of a run. A
+   * finalize without them (inline runs, a prepare job that failed, bytes it cannot use) does the
+   * same work itself, to the same report.
+   */
+  prepare?(ctx: PipelineContext, run: RunRequest): Promise<Uint8Array>;
+  /** Builds the run report from the merged partial, the unit accounting and, when given, `prepare`'s bytes. */
+  finalize(ctx: PipelineContext, run: RunRequest, merged: P, accounting: UnitAccounting, prepared?: Uint8Array): Promise<RunReport>;
 }
 
 /** A request to run one pipeline over one window. */

@@ -7,6 +7,7 @@ import { rareSideRelativeChange } from '../../src/drift/analyze-rate.ts';
 import { createExtractor } from '../../src/drift/features.ts';
 import { hourSeries, type HourSeries } from '../../src/drift/series.ts';
 import { hourRecords, type HourTraffic } from './helpers.ts';
+import { digestBaseline } from '../../src/drift/baseline.ts';
 
 const HOUR = 3_600_000;
 const T0 = Date.UTC(2026, 2, 2, 0);
@@ -29,7 +30,7 @@ function scenario(window: HourTraffic | HourTraffic[], base: HourTraffic = { row
   const series = new Map<number, HourSeries>();
   baselineHours.forEach((h, i) => series.set(T0 + i * HOUR, hourSeries(T0 + i * HOUR, h)));
   series.set(start, hourSeries(start, windowHours[0] as HourBuckets));
-  return analyzeDrift({ window: { start, end: start + HOUR }, windowHours, baselineHours, series, options: config.drift });
+  return analyzeDrift({ window: { start, end: start + HOUR }, windowHours, baseline: digestBaseline(baselineHours), series, options: config.drift });
 }
 
 const find = (r: ReturnType<typeof scenario>, route: string, subject: string) => r.breaches.find((t) => t.route === route && t.subject === subject);

@@ -9,6 +9,7 @@ import { createExtractor } from '../../src/drift/features.ts';
 import { corroborates, mdePower, MIN_POWER, minRateDelta, minStandardizedShift } from '../../src/drift/power.ts';
 import { hourSeries, type HourSeries } from '../../src/drift/series.ts';
 import { hourRecords, type HourTraffic } from './helpers.ts';
+import { digestBaseline } from '../../src/drift/baseline.ts';
 
 const HOUR = 3_600_000;
 const T0 = Date.UTC(2026, 2, 2, 0);
@@ -32,7 +33,7 @@ function input(previous: HourTraffic, window: HourTraffic): AnalysisInput {
   const series = new Map<number, HourSeries>();
   baselineHours.forEach((h, i) => series.set(T0 + i * HOUR, hourSeries(T0 + i * HOUR, h)));
   series.set(start, hourSeries(start, windowHours[0] as HourBuckets));
-  return { window: { start, end: start + HOUR }, windowHours, baselineHours, previousHours: [baselineHours[47] as HourBuckets], series, options: opts };
+  return { window: { start, end: start + HOUR }, windowHours, baseline: digestBaseline(baselineHours), previousHours: [baselineHours[47] as HourBuckets], series, options: opts };
 }
 
 /** A numeric test with the given p-value, shifted up (P(window > baseline) = 0.7). */

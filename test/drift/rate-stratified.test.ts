@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { configSchema } from '../../src/config/schema.ts';
 import type { FlagAgg } from '../../src/drift/aggregate.ts';
-import { rateTest, testRateStratified } from '../../src/drift/analyze-rate.ts';
+import { rateCounts, rateTest, testRateStratified } from '../../src/drift/analyze-rate.ts';
 import { isTest } from '../../src/drift/analyze-types.ts';
 import { FLAG_FEATURES } from '../../src/drift/features.ts';
 
@@ -13,8 +13,8 @@ describe('testRateStratified (the all-routes rate test)', () => {
   it('is not fooled by a change of route mix when no route changed', () => {
     // Baseline: mostly the 1% route. Window: mostly the 5% route. Each route's own rate is unchanged.
     const strata = [
-      { route: 'chat', window: [agg(200, 2)], baseline: [agg(20_000, 200)] },
-      { route: 'answer', window: [agg(2_000, 100)], baseline: [agg(4_000, 200)] },
+      { route: 'chat', window: [agg(200, 2)], baseline: rateCounts([agg(20_000, 200)]) },
+      { route: 'answer', window: [agg(2_000, 100)], baseline: rateCounts([agg(4_000, 200)]) },
     ];
     const pooledNaive = rateTest(102 / 2200, 2200, 400 / 24_000, 24_000);
     expect(pooledNaive.pValue).toBeLessThan(1e-10);
@@ -27,10 +27,10 @@ describe('testRateStratified (the all-routes rate test)', () => {
   });
 
   it('pools small routes that each change the same way', () => {
-    const strata = ['a', 'b', 'c', 'd', 'e'].map((route) => ({ route, window: [agg(150, 5)], baseline: [agg(25_000, 250)] }));
+    const strata = ['a', 'b', 'c', 'd', 'e'].map((route) => ({ route, window: [agg(150, 5)], baseline: rateCounts([agg(25_000, 250)]) }));
     for (const s of strata) {
-      const [win, base] = [s.window[0] as FlagAgg, s.baseline[0] as FlagAgg];
-      expect(rateTest(win.k / win.n, win.n, base.k / base.n, base.n).pValue).toBeGreaterThan(0.001);
+      const win = s.window[0] as FlagAgg;
+      expect(rateTest(win.k / win.n, win.n, s.baseline.rate, s.baseline.n).pValue).toBeGreaterThan(0.001);
     }
     const t = testRateStratified('*', refusal, strata, opts);
     if (!isTest(t)) throw new Error('expected a test');
@@ -41,7 +41,7 @@ describe('testRateStratified (the all-routes rate test)', () => {
   });
 
   it('reports insufficient data rather than no drift', () => {
-    const t = testRateStratified('*', refusal, [{ route: 'a', window: [agg(2, 0)], baseline: [agg(100, 1)] }], opts);
+    const t = testRateStratified('*', refusal, [{ route: 'a', window: [agg(2, 0)], baseline: rateCounts([agg(100, 1)]) }], opts);
     expect(t).toMatchObject({ reason: 'insufficient_data' });
   });
 });
