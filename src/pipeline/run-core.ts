@@ -110,8 +110,9 @@ export async function readReport(ctx: Pick<PipelineContext, 'store'>, run: RunRe
  * Merges the run's merge groups (in group order; each group merged its partials sorted by unit
  * id, so float sums are the same however units were scheduled), accounts for every planned unit
  * (the groups report a unit with neither a partial nor a failure as failed, never silently
- * dropped), finalizes and writes `report.json`. When `timings` is given, the wall time of each
- * serial step is written into it (for logs and bench/queue).
+ * dropped), finalizes and writes `report.json`. Options: `timings`, when given, receives the wall
+ * time of each serial step (for logs and bench/queue); `prepared`, the bytes of the run's
+ * `Pipeline.prepare`, goes to `finalize` (default: none, the finalize does that work itself).
  *
  * @example
  * const report = await finishRun(ctx, pipeline, run, mergeAllGroups(pipeline, record, partials, failures));
@@ -121,8 +122,9 @@ export async function finishRun<P>(
   pipeline: Pipeline<P>,
   run: RunRequest,
   groups: readonly MergedGroup<P>[],
-  timings?: FinishTimings,
+  options: { readonly timings?: FinishTimings; readonly prepared?: Uint8Array } = {},
 ): Promise<RunReport> {
+  const { timings, prepared } = options;
   let t = performance.now();
   const lap = (step: keyof FinishTimings) => {
     const now = performance.now();
@@ -131,7 +133,7 @@ export async function finishRun<P>(
   };
   const { merged, accounting } = mergeGroupResults(pipeline, groups);
   lap('mergeMs');
-  const report = await pipeline.finalize(ctx, run, merged, accounting);
+  const report = await pipeline.finalize(ctx, run, merged, accounting, prepared);
   lap('finalizeMs');
   const key = await writeReport(ctx, run, report);
   lap('writeMs');

@@ -45,6 +45,17 @@ export function runPartialKey(run: Pick<RunRequest, 'runId' | 'window'>, unitId:
 }
 
 /**
+ * Where a run's prepared bytes (`Pipeline.prepare`) wait for its finalize; beside the partials,
+ * so the finalize's cleanup removes them too.
+ *
+ * @example
+ * runPreparedKey(run); // 'runs/2026-11-23/drift-…/partials/~prepared.bin'
+ */
+export function runPreparedKey(run: Pick<RunRequest, 'runId' | 'window'>): string {
+  return `${runPartialsPrefix(run)}~prepared.bin`;
+}
+
+/**
  * The folder of a run's offloaded partials, for `ResultsStore.list` when finalize cleans them up.
  *
  * @example

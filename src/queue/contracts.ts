@@ -76,6 +76,23 @@ export const mergeJobSchema = z
   .strict();
 export type MergeJobData = z.infer<typeof mergeJobSchema>;
 
+/** A prepare job: a run's `Pipeline.prepare`, beside its units (see `queue/prepare.ts`). */
+export const prepareJobSchema = z.object({ v: z.literal(1), run: runRequestSchema }).strict();
+export type PrepareJobData = z.infer<typeof prepareJobSchema>;
+
+/** What a prepare job returns: where its bytes are, for the finalize. */
+export const prepareResultSchema = z
+  .object({
+    v: z.literal(1),
+    /** Results-store key of the prepared bytes (scratch, removed with the run's partials). */
+    preparedKey: z.string().min(1),
+    bytes: z.number().int().nonnegative(),
+    /** Wall time of `prepare` and the write. */
+    ms: z.number().nonnegative(),
+  })
+  .strict();
+export type PrepareResult = z.infer<typeof prepareResultSchema>;
+
 export const finalizeJobSchema = z
   .object({
     v: z.literal(1),
@@ -83,6 +100,8 @@ export const finalizeJobSchema = z
     planned: z.number().int().nonnegative(),
     /** Merge groups of a two-level run (its children are merge jobs); absent: one level. */
     groups: z.number().int().min(2).optional(),
+    /** The flow has a prepare child (`Pipeline.prepare`) whose bytes the finalize reads. */
+    prepared: z.literal(true).optional(),
   })
   .strict();
 export type FinalizeJobData = z.infer<typeof finalizeJobSchema>;
@@ -130,6 +149,8 @@ export const finalizeResultSchema = z
     timingsMs: z
       .object({
         collectMs: z.number().optional(),
+        /** Reading the prepare job's bytes (its own time is in its result). */
+        preparedMs: z.number().optional(),
         mergeMs: z.number().optional(),
         finalizeMs: z.number().optional(),
         writeMs: z.number().optional(),

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { PipelineName } from '../report/types.ts';
 
-/** Queue of plan and finalize jobs (one of each per run). */
+/** Queue of plan, prepare, merge and finalize jobs (one plan, prepare and finalize per run). */
 export const RUNS_QUEUE = 'runs';
 /** Queue of the fan-out work units (one job per capture object or batch). */
 export const UNITS_QUEUE = 'units';
@@ -10,7 +10,7 @@ export const QUEUE_NAMES = [RUNS_QUEUE, UNITS_QUEUE] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
 
 /** Job names; low cardinality on purpose, the pipeline lives in the payload. */
-export const JOB = { plan: 'plan', finalize: 'finalize', unit: 'unit', merge: 'merge' } as const;
+export const JOB = { plan: 'plan', finalize: 'finalize', unit: 'unit', merge: 'merge', prepare: 'prepare' } as const;
 
 const SAFE_ID = /^[A-Za-z0-9._-]+$/;
 
@@ -88,6 +88,16 @@ export function planJobId(runId: string): string {
  */
 export function mergeJobId(runId: string, group: number): string {
   return `merge.${assertSafeId(runId)}.${group}`;
+}
+
+/**
+ * Job id of a run's prepare job (a child of its finalize, beside the units).
+ *
+ * @example
+ * prepareJobId('drift-20261123T1400Z-1h'); // 'prepare.drift-20261123T1400Z-1h'
+ */
+export function prepareJobId(runId: string): string {
+  return `prepare.${assertSafeId(runId)}`;
 }
 
 /**

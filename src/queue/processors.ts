@@ -10,17 +10,20 @@ import {
   mergeResultSchema,
   parsePayload,
   planJobSchema,
+  prepareJobSchema,
   unitJobSchema,
   unitResultSchema,
   type FinalizeJobData,
   type FinalizeResult,
   type MergeJobData,
   type MergeResult,
+  type PrepareJobData,
   type UnitJobData,
   type UnitResult,
 } from './contracts.ts';
 import { retryingJob } from './job-options.ts';
-import { finalizeJobId, JOB, mergeJobId, RUNS_QUEUE, runIdFor, UNITS_QUEUE, unitJobId } from './names.ts';
+import { finalizeJobId, JOB, mergeJobId, prepareJobId, RUNS_QUEUE, runIdFor, UNITS_QUEUE, unitJobId } from './names.ts';
+import { loadPrepared, splitPrepareValue } from './prepare.ts';
 import type { QueueLayerOptions } from './options.ts';
 import type { ProgressStore } from './progress.ts';
 
@@ -51,8 +54,8 @@ export interface PlanResult {
   readonly units: number;
 }
 
-/** A finalize job whose payload passed its contract, as a small structural type. */
-type JobLike<D> = Pick<Job<D>, 'id' | 'data' | 'opts' | 'timestamp' | 'delay' | 'attemptsMade'>;
+/** A job as the processors read it, as a small structural type. */
+export type JobLike<D> = Pick<Job<D>, 'id' | 'data' | 'opts' | 'timestamp' | 'delay' | 'attemptsMade'>;
 
 /**
  * Plans a run and adds its flow: one finalize parent (job id = run id) with one child per unit
@@ -102,12 +105,16 @@ export async function planRun(deps: ProcessorDeps, job: JobLike<unknown>): Promi
           opts: childOpts(mergeJobId(run.runId, index)),
           children: group.map(unitChild),
         }));
+  // The work of the finalize that needs no unit runs beside them (see queue/prepare.ts).
+  const prepare = pipeline.prepare
+    ? [{ name: JOB.prepare, queueName: RUNS_QUEUE, data: parsePayload(prepareJobSchema, { v: 1, run } satisfies PrepareJobData, `prepare of ${run.runId}`), opts: childOpts(prepareJobId(run.runId)) }]
+    : [];
   const finalizeData: FinalizeJobData = parsePayload(
     finalizeJobSchema,
-    { v: 1, run, planned: units.length, ...(groups.length > 1 ? { groups: groups.length } : {}) },
+    { v: 1, run, planned: units.length, ...(groups.length > 1 ? { groups: groups.length } : {}), ...(prepare.length > 0 ? { prepared: true } : {}) },
     `finalize of ${run.runId}`,
   );
-  await deps.flow.add({ name: JOB.finalize, queueName: RUNS_QUEUE, data: finalizeData, opts: { ...opts, jobId: parentId }, children });
+  await deps.flow.add({ name: JOB.finalize, queueName: RUNS_QUEUE, data: finalizeData, opts: { ...opts, jobId: parentId }, children: [...prepare, ...children] });
   deps.ctx.logger.info({ runId: run.runId, pipeline: run.pipeline, units: units.length, groups: groups.length, trigger: data.trigger }, 'run started');
   return { runId: run.runId, state: 'started', units: units.length };
 }
@@ -148,7 +155,7 @@ export async function processMergeJob(deps: ProcessorDeps, job: ParentJob): Prom
   const data = parsePayload(mergeJobSchema, job.data, `${RUNS_QUEUE} job ${job.id}`);
   const { run } = data;
   const pipeline = await deps.resolvePipeline(run.pipeline);
-  const { partials, failures } = await unitOutcomes(deps, job, run, data.units);
+  const { partials, failures } = await unitOutcomes(deps, job, run, data.units, Object.values(await job.getChildrenValues()));
   const group = mergeGroup(pipeline, data.units, partials, failures);
   const stored = group.partial !== undefined ? await storePartial(deps, run, `~merge-${data.group}`, group.partial) : {};
   return { v: 1, group: data.group, ...stored, done: group.done, failed: group.failed };
@@ -173,13 +180,16 @@ export async function finalizeRun(deps: ProcessorDeps, job: ParentJob): Promise<
     const record = await readRunRecord(deps.ctx, run);
     if (!record) throw new Error(`run record of ${run.runId} is missing from the results store (${deps.ctx.store.describe()})`);
     const t0 = performance.now();
-    const groups = await groupOutcomes(deps, job, run, record, pipeline);
-    const timings: FinalizeTimings = { collectMs: Math.round(performance.now() - t0) };
-    const report = await finishRun(deps.ctx, pipeline, run, groups, timings);
-    deps.onReport?.(report);
+    const { prepare, others } = splitPrepareValue(await job.getChildrenValues(), run.runId);
+    const groups = await groupOutcomes(deps, job, run, record, pipeline, others);
     const t1 = performance.now();
+    const prepared = data.prepared ? await loadPrepared(deps, run, prepare, () => prepareFailure(job, run)) : undefined;
+    const timings: FinalizeTimings = { collectMs: Math.round(t1 - t0), ...(data.prepared ? { preparedMs: Math.round(performance.now() - t1) } : {}) };
+    const report = await finishRun(deps.ctx, pipeline, run, groups, { timings, ...(prepared ? { prepared } : {}) });
+    deps.onReport?.(report);
+    const t2 = performance.now();
     await deletePartials(deps, run);
-    timings.cleanupMs = Math.round(performance.now() - t1);
+    timings.cleanupMs = Math.round(performance.now() - t2);
     const failed = groups.reduce((t, g) => t + g.failed.length, 0);
     deps.ctx.logger.info({ runId: run.runId, status: report.status, failed, timingsMs: timings }, 'run finished');
     return { v: 1, runId: run.runId, status: report.status, reportKey: runReportKey(run), timingsMs: timings };
@@ -201,13 +211,13 @@ type FinalizeTimings = NonNullable<FinalizeResult['timingsMs']>;
  * each merge job's result; a group whose merge job failed accounts all its units as failed with
  * the merge's error.
  */
-async function groupOutcomes<P>(deps: ProcessorDeps, job: ParentJob, run: RunRequest, record: RunRecord, pipeline: Pipeline<P>): Promise<MergedGroup<P>[]> {
+async function groupOutcomes<P>(deps: ProcessorDeps, job: ParentJob, run: RunRequest, record: RunRecord, pipeline: Pipeline<P>, values: readonly unknown[]): Promise<MergedGroup<P>[]> {
   const planned = fanInGroups(record.units, record.fanIn);
   if (planned.length === 1) {
-    const { partials, failures } = await unitOutcomes(deps, job, run, record.units);
+    const { partials, failures } = await unitOutcomes(deps, job, run, record.units, values);
     return [mergeGroup(pipeline, record.units, partials as Map<string, P>, failures)];
   }
-  const results = Object.values(await job.getChildrenValues()).map((raw) => parsePayload(mergeResultSchema, raw, `merge result of ${run.runId}`));
+  const results = values.map((raw) => parsePayload(mergeResultSchema, raw, `merge result of ${run.runId}`));
   const partials = await loadPartials(deps, results.map((r) => ({ id: String(r.group), partial: r.partial, partialKey: r.partialKey })));
   const byGroup = new Map(results.map((r) => [r.group, r]));
   const mergeErrors = await childFailures(job, new Map(planned.map((_, i) => [mergeJobId(run.runId, i), i])));
@@ -222,9 +232,9 @@ async function groupOutcomes<P>(deps: ProcessorDeps, job: ParentJob, run: RunReq
   });
 }
 
-/** The partials (by unit id) and final failures (by unit id) of a job's unit children. */
-async function unitOutcomes(deps: ProcessorDeps, job: ParentJob, run: RunRequest, units: readonly WorkUnit[]) {
-  const results = Object.values(await job.getChildrenValues()).map((raw) => parsePayload(unitResultSchema, raw, `unit result of ${run.runId}`));
+/** The partials (by unit id) and final failures (by unit id) of a job's unit children (`values`: their results). */
+async function unitOutcomes(deps: ProcessorDeps, job: ParentJob, run: RunRequest, units: readonly WorkUnit[], values: readonly unknown[]) {
+  const results = values.map((raw) => parsePayload(unitResultSchema, raw, `unit result of ${run.runId}`));
   const partials = await loadPartials(deps, results.map((r) => ({ id: r.unitId, partial: r.partial, partialKey: r.partialKey })));
   const failures = await childFailures(job, new Map(units.map((u) => [unitJobId(run.runId, u.id), u.id])));
   for (const unitId of partials.keys()) failures.delete(unitId);
@@ -242,6 +252,11 @@ async function childFailures<K>(job: ParentJob, ids: ReadonlyMap<string, K>): Pr
     if (id !== undefined) out.set(id, reason);
   }
   return out;
+}
+
+/** The last error of a run's prepare job, when it exhausted its attempts. */
+async function prepareFailure(job: ParentJob, run: RunRequest): Promise<string | undefined> {
+  return (await childFailures(job, new Map([[prepareJobId(run.runId), 'prepare']]))).get('prepare');
 }
 
 /** A child's partial: inline, or a results-store key; neither when the child had none. */

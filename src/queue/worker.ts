@@ -9,6 +9,7 @@ import { LivenessTracker, type LivenessResult } from './liveness.ts';
 import { JOB, QUEUE_NAMES, RUNS_QUEUE, UNITS_QUEUE, type QueueName } from './names.ts';
 import { resolveQueueOptions, type QueueLayerOptions } from './options.ts';
 import { finalizeRun, planRun, processMergeJob, processUnitJob, type ProcessorDeps } from './processors.ts';
+import { prepareRunJob } from './prepare.ts';
 import { ProgressStore } from './progress.ts';
 import { workerConnection } from './redis.ts';
 import { reconcileSchedules, type ReconcileResult } from './schedules.ts';
@@ -165,6 +166,7 @@ export async function startQueueWorker(o: QueueWorkerOptions): Promise<QueueWork
     wrap(RUNS_QUEUE, (job) => {
       if (job.name === JOB.plan) return planRun(deps, job);
       if (job.name === JOB.merge) return processMergeJob(deps, job);
+      if (job.name === JOB.prepare) return prepareRunJob(deps, job);
       if (job.name === JOB.finalize) return finalizeRun(deps, job);
       throw new UnrecoverableError(`unknown job name "${job.name}" on queue ${RUNS_QUEUE}`);
     }),

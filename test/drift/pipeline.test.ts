@@ -1,61 +1,22 @@
-import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createFsSource } from '../../src/captures/fs-source.ts';
-import { keyTemplate } from '../../src/captures/partitions.ts';
-import { configSchema } from '../../src/config/schema.ts';
 import { aggregateFileKey, loadHistory, loadSeries, loadWindowHistory, saveHour, seriesFileKey } from '../../src/drift/history.ts';
 import type { HourAggregate } from '../../src/drift/aggregate.ts';
 import { hourSeries } from '../../src/drift/series.ts';
 import type { ResultsStore } from '../../src/store/types.ts';
 import { driftPipeline, runDriftInline } from '../../src/drift/pipeline.ts';
-import type { PipelineContext, RunRequest } from '../../src/pipeline/types.ts';
-import { createFsStore } from '../../src/store/fs-store.ts';
-import { hourRecords } from './helpers.ts';
+import type { PipelineContext } from '../../src/pipeline/types.ts';
+import { createDriftFixture, DRIFT_FROM, driftRun as run, HISTORY_HOURS, HOUR, T0, type DriftFixture } from './fixture.ts';
 
-const HOUR = 3_600_000;
-const T0 = Date.UTC(2026, 2, 2, 0);
-const HISTORY_HOURS = 48;
-const DRIFT_FROM = T0 + HISTORY_HOURS * HOUR;
-
-let dir: string;
+let fx: DriftFixture;
 let ctx: PipelineContext;
 
-function run(start: number, hours = 1): RunRequest {
-  return { runId: `drift-${start}-${hours}h`, pipeline: 'drift', window: { start, end: start + hours * HOUR }, requestedAt: start + hours * HOUR };
-}
-
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'evalwatch-drift-'));
-  const tpl = keyTemplate('hive');
-  for (let i = 0; i < HISTORY_HOURS + 2; i++) {
-    const h = T0 + i * HOUR;
-    const drift = h >= DRIFT_FROM;
-    const rows = hourRecords(h, 1000 + i, { rows: 200, outputShift: drift ? Math.log(1.35) : 0 });
-    const lines = rows.map(({ ts: _ts, weight: _w, population: _p, ...r }) => JSON.stringify(r));
-    if (i === HISTORY_HOURS) lines.splice(3, 0, '{"request_id": "broken"', '{"timestamp": 5}');
-    const folder = join(dir, 'captures', tpl.prefixFor(h));
-    await mkdir(folder, { recursive: true });
-    // Two objects per hour: units are per object and must merge into one hour.
-    await writeFile(join(folder, 'part-0.jsonl'), `${lines.slice(0, 120).join('\n')}\n`);
-    await writeFile(join(folder, 'part-1.jsonl'), `${lines.slice(120).join('\n')}\n`);
-  }
-  const config = configSchema.parse({});
-  ctx = {
-    config,
-    source: createFsSource({ root: join(dir, 'captures') }),
-    store: createFsStore({ root: join(dir, 'results'), fsync: false }),
-    now: () => T0 + 1000 * HOUR,
-    logger: pino({ level: 'silent' }),
-  };
-  // History: one 48h run persists every hour's aggregate.
-  await runDriftInline(ctx, run(T0, HISTORY_HOURS));
+  fx = await createDriftFixture();
+  ctx = fx.ctx;
 }, 120_000);
 
 afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
+  await fx.dispose();
 });
 
 describe('drift pipeline (fs source, fs store)', () => {
