@@ -2,7 +2,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeCaptures } from '../../bench/queue.ts';
+import pino from 'pino';
+import { historyDaysBefore, writeCaptures } from '../../bench/queue.ts';
 import { parseConfig } from '../../src/config/load.ts';
 import { getPipeline } from '../../src/pipeline/registry.ts';
 import { runInline } from '../../src/pipeline/run-inline.ts';
@@ -26,29 +27,48 @@ describe('drift pipeline end to end through the queue (real Redis, fs source and
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('a queue run of drift reports exactly what the inline runner reports', async () => {
-    const end = Date.UTC(2026, 10, 23, 0);
-    await writeCaptures(join(dir, 'captures'), 6_000, end);
-    const ctxFor = (store: string) =>
-      createContext({
-        config: parseConfig({ captures: { source: { kind: 'fs', path: join(dir, 'captures') } }, store: { kind: 'fs', path: join(dir, store) }, redis: { prefix } }, 'drift e2e'),
-        logger: silentLogger(),
-        now: () => end + 60_000,
-      });
-    const window = { start: end - 6 * 3_600_000, end };
-    const run = { runId: runIdFor('drift', window), pipeline: 'drift' as const, window, requestedAt: end };
-    const worker = await startQueueWorker({ ctx: ctxFor('queue'), redisUrl: TEST_REDIS_URL, options: { concurrency: 2 } });
-    const client = await createRunClient({ redisUrl: TEST_REDIS_URL, prefix, store: ctxFor('queue').store });
+  const end = Date.UTC(2026, 10, 23, 0);
+  const window = { start: end - 6 * 3_600_000, end };
+  const window0Run = { runId: runIdFor('drift', window), pipeline: 'drift' as const, window, requestedAt: end };
+  const ctxFor = (store: string, logger = silentLogger()) =>
+    createContext({
+      config: parseConfig({ captures: { source: { kind: 'fs', path: join(dir, 'captures') } }, store: { kind: 'fs', path: join(dir, store) }, redis: { prefix } }, 'drift e2e'),
+      logger,
+      now: () => end + 60_000,
+    });
+
+  /** The run through a queue worker on store `store`, and inline on `<store>-inline`. Each call, its own run id (one Redis prefix). */
+  async function queueAndInline(store: string, logger = silentLogger()) {
+    const run = { ...window0Run, runId: `${window0Run.runId}-${store}` };
+    const worker = await startQueueWorker({ ctx: ctxFor(store, logger), redisUrl: TEST_REDIS_URL, options: { concurrency: 2 } });
+    const client = await createRunClient({ redisUrl: TEST_REDIS_URL, prefix, store: ctxFor(store).store });
     try {
       await client.enqueue(run);
       const done = await client.wait(run, { pollMs: 50 });
-      const inline = await runInline(ctxFor('inline'), await getPipeline('drift'), run);
-      expect(done.report?.coverage).toMatchObject({ unitsPlanned: 24, unitsDone: 24, unitsFailed: 0 });
-      expect(done.report?.input.records).toBe(inline.report.input.records);
-      expect(comparable(done.report)).toEqual(comparable(inline.report));
+      const inline = await runInline(ctxFor(`${store}-inline`), await getPipeline('drift'), run);
+      return { queue: done.report, inline: inline.report };
     } finally {
       await client.close();
       await worker.close();
     }
+  }
+
+  it('a queue run of drift reports exactly what the inline runner reports', async () => {
+    await writeCaptures(join(dir, 'captures'), 6_000, end);
+    const { queue, inline } = await queueAndInline('plain');
+    expect(queue?.coverage).toMatchObject({ unitsPlanned: 24, unitsDone: 24, unitsFailed: 0 });
+    expect(queue?.input.records).toBe(inline.input.records);
+    expect(comparable(queue)).toEqual(comparable(inline));
+  });
+
+  it('with a baseline in history (read by the prepare job beside the units), the same report as the inline runner', async () => {
+    // The window's hours, as the first test stored them, copied to the two days before it.
+    const history = await historyDaysBefore(ctxFor('plain').store, window, 2);
+    for (const store of ['history', 'history-inline']) for (const [key, body] of history) await ctxFor(store).store.put(key, body);
+    const warnings: string[] = [];
+    const { queue, inline } = await queueAndInline('history', pino({ level: 'warn' }, { write: (l: string) => void warnings.push(l) }));
+    expect((queue?.sections.drift as { baseline: { hours: number } }).baseline.hours).toBe(12);
+    expect(comparable(queue)).toEqual(comparable(inline));
+    expect(warnings).toEqual([]);
   });
 });
