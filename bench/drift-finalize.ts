@@ -6,8 +6,10 @@
  * window's hours, computed once from `BENCH_RECORDS` captures (default 240_000, enough to fill
  * every bottom-k sample), copied to each of the 7 days before it. Reference, same run, same
  * files: reading and `JSON.parse`-ing the 168 baseline aggregates alone, the floor of any
- * finalize that keeps history as JSON. `BENCH_ROUNDS` (default 5) alternating rounds; medians.
- * Every round's tests and statistics must equal the first round's (same window, same history).
+ * finalize that keeps history as JSON. Also timed: the queue runner's split of the same work, the
+ * prepare job (reads and reduces the history, beside the units) and the finalize given its bytes
+ * (the serial step). `BENCH_ROUNDS` (default 5) alternating rounds; medians. Every round's tests
+ * and statistics, either way, must equal the first round's (same window, same history).
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
@@ -80,23 +82,36 @@ export async function main(): Promise<Record<string, unknown>> {
 
     const finalizeMs: number[] = [];
     const parseMs: number[] = [];
+    const prepareMs: number[] = [];
+    const preparedFinalizeMs: number[] = [];
+    let preparedBytes = 0;
     let identical = true;
     const loadAtStart = Number(loadavg()[0]?.toFixed(2));
     for (let r = 0; r < rounds; r++) {
-      for (const kind of r % 2 === 0 ? (['finalize', 'parse'] as const) : (['parse', 'finalize'] as const)) {
+      for (const kind of r % 2 === 0 ? (['finalize', 'parse', 'prepared'] as const) : (['prepared', 'parse', 'finalize'] as const)) {
         const t0 = performance.now();
         if (kind === 'parse') {
           await parseBaseline(ctx, window);
           parseMs.push(performance.now() - t0);
-        } else {
+        } else if (kind === 'finalize') {
           const report = await driftPipeline.finalize(ctx, run(`round-${r}`), merged, accounting);
           finalizeMs.push(performance.now() - t0);
+          identical &&= testsOf(report) === first;
+        } else {
+          // A queue run: the prepare job (beside the units), then the finalize with its bytes.
+          const prepared = await driftPipeline.prepare!(ctx, run(`prepared-${r}`));
+          const t1 = performance.now();
+          prepareMs.push(t1 - t0);
+          preparedBytes = prepared.byteLength;
+          const report = await driftPipeline.finalize(ctx, run(`prepared-${r}`), merged, accounting, prepared);
+          preparedFinalizeMs.push(performance.now() - t1);
           identical &&= testsOf(report) === first;
         }
       }
     }
     const f = median(finalizeMs);
     const p = median(parseMs);
+    const fp = median(preparedFinalizeMs);
     return {
       records,
       baselineHours: BASELINE_DAYS * 24,
@@ -109,6 +124,15 @@ export async function main(): Promise<Record<string, unknown>> {
       parseBaselineMsMedian: Math.round(p),
       // How many times the bare read-and-parse of its baseline one finalize costs.
       finalizeOverParse: Number((f / p).toFixed(2)),
+      // A queue run's prepare job, and its finalize given the prepared bytes (the serial step).
+      prepareMs: prepareMs.map(Math.round),
+      preparedFinalizeMs: preparedFinalizeMs.map(Math.round),
+      prepareMsMedian: Math.round(median(prepareMs)),
+      preparedFinalizeMsMedian: Math.round(fp),
+      preparedMB: Number((preparedBytes / 1e6).toFixed(1)),
+      preparedFinalizeOverParse: Number((fp / p).toFixed(2)),
+      // The serial step of a queue run against the inline finalize.
+      preparedFinalizeOverFinalize: Number((fp / f).toFixed(2)),
       sameTestsEveryRound: identical,
     };
   } finally {

@@ -114,9 +114,21 @@ interface CompactSample {
   ess: number;
 }
 
-function expandSample(s: WeightedSample | CompactSample): WeightedSample {
-  if (!('weight' in s)) return s;
-  return { values: s.values, weights: new Float64Array(s.values.length).fill(s.weight), equalWeights: s.equalWeights, ess: s.ess };
+/**
+ * The samples of a decoded digest with their weight arrays back. Samples of one shared weight get
+ * views of one array filled with it (weights are only read), not an array each.
+ */
+function expandSamples(numeric: ReadonlyMap<string, NumericBaseline & { sample: WeightedSample | CompactSample }>): Map<string, NumericBaseline> {
+  const longest = new Map<number, number>();
+  for (const { sample: s } of numeric.values()) if ('weight' in s) longest.set(s.weight, Math.max(longest.get(s.weight) ?? 0, s.values.length));
+  const filled = new Map([...longest].map(([w, n]) => [w, new Float64Array(n).fill(w)]));
+  const out = new Map<string, NumericBaseline>();
+  for (const [key, nb] of numeric) {
+    const s = nb.sample;
+    const sample = 'weight' in s ? { values: s.values, weights: (filled.get(s.weight) as Float64Array).subarray(0, s.values.length), equalWeights: s.equalWeights, ess: s.ess } : s;
+    out.set(key, { ...nb, sample });
+  }
+  return out;
 }
 
 /**
@@ -141,7 +153,5 @@ export function decodeDriftHistory(bytes: Uint8Array, range: DriftHistoryRange):
   const moved = keys.filter((k) => got?.[k] !== range[k]);
   if (moved.length > 0 || !value.history) return { error: `prepared for another range (${moved.join(', ') || 'no history'})` };
   const { history } = value;
-  const numeric = new Map<string, NumericBaseline>();
-  for (const [key, nb] of history.baseline.numeric) numeric.set(key, { ...nb, sample: expandSample(nb.sample) });
-  return { history: { ...history, baseline: { ...history.baseline, numeric } } };
+  return { history: { ...history, baseline: { ...history.baseline, numeric: expandSamples(history.baseline.numeric) } } };
 }
