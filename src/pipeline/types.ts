@@ -6,7 +6,8 @@ import type { ResultsStore } from '../store/types.ts';
 
 /**
  * Pipelines are plain async functions over plain data. The queue layer (BullMQ flows) and the
- * inline runner call the same four functions:
+ * inline runner call the same four functions (and the queue layer an optional fifth, `prepare`,
+ * beside the units):
  *
  *   plan → processUnit × N (fan-out, any process, any order, retried) → merge → finalize
  *
