@@ -265,8 +265,9 @@ export function wasserstein1(a: WeightedSample, b: WeightedSample): number {
 
 /**
  * The scale a numeric effect is normalized by: the interquartile range, or when that is 0 (a
- * feature with a dominant value) 1.4826·MAD, or when that is 0 too the standard deviation.
- * Returns 0 only for a constant sample.
+ * feature with a dominant value) the standard deviation. Returns 0 only for a constant sample.
+ * No MAD step between the two: an IQR of 0 puts at least half the weight on one value, which is
+ * then the median, so at least half the absolute deviations are 0 and the MAD is 0 as well.
  *
  * @example
  * robustScale(baselineSample); // IQR
@@ -274,24 +275,6 @@ export function wasserstein1(a: WeightedSample, b: WeightedSample): number {
 export function robustScale(s: WeightedSample): number {
   const iqr = weightedQuantile(s, 0.75) - weightedQuantile(s, 0.25);
   if (iqr > 0) return iqr;
-  const med = weightedQuantile(s, 0.5);
-  const dev = Float64Array.from(s.values, (v) => Math.abs(v - med));
-  const w0 = s.weights[0];
-  let sorted: WeightedSample;
-  if (s.weights.every((w) => w === w0)) {
-    // Weights all exactly equal: the deviations alone are sorted (natively), the weights stay.
-    sorted = { values: sortFloat64(dev), weights: s.weights, equalWeights: s.equalWeights, ess: s.ess };
-  } else {
-    const order = Array.from(dev.keys()).sort((x, y) => (dev[x] as number) - (dev[y] as number));
-    sorted = {
-      values: Float64Array.from(order, (i) => dev[i] as number),
-      weights: Float64Array.from(order, (i) => s.weights[i] as number),
-      equalWeights: s.equalWeights,
-      ess: s.ess,
-    };
-  }
-  const mad = 1.4826 * weightedQuantile(sorted, 0.5);
-  if (mad > 0) return mad;
   let t = 0;
   let m = 0;
   for (let i = 0; i < s.values.length; i++) {

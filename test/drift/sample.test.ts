@@ -91,7 +91,26 @@ describe('robustScale', () => {
     expect(robustScale(sample([1, 2, 3, 4, 5, 6, 7, 8], [1, 1, 1, 1, 1, 1, 1, 1]))).toBe(4);
   });
 
-  it('with a dominant value (IQR and MAD 0) is the standard deviation, with equal or unequal weights', () => {
+  it('has no MAD step: wherever the IQR is 0, the weighted MAD, written plainly, is 0 too', () => {
+    let seed = 7;
+    const next = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    let iqrZero = 0;
+    for (let trial = 0; trial < 400; trial++) {
+      const n = 4 + Math.floor(next() * 60);
+      const share = 0.3 + next() * 0.5;
+      const values = Array.from({ length: n }, () => (next() < share ? 3 : Math.round(next() * 40) / 4)).sort((a, b) => a - b);
+      const weights = values.map(() => (next() < 0.5 ? 1 : 0.5 + Math.round(next() * 8) / 2));
+      const s = sample(values, weights);
+      if (weightedQuantile(s, 0.75) - weightedQuantile(s, 0.25) > 0) continue;
+      iqrZero++;
+      const med = weightedQuantile(s, 0.5);
+      const order = values.map((v, i) => [Math.abs(v - med), weights[i] as number] as const).sort((a, b) => a[0] - b[0]);
+      expect(weightedQuantile(sample(order.map((o) => o[0]), order.map((o) => o[1])), 0.5)).toBe(0);
+    }
+    expect(iqrZero).toBeGreaterThan(50);
+  });
+
+  it('with a dominant value (IQR 0, so MAD 0 too) is the standard deviation, with equal or unequal weights', () => {
     const values = [0, 0, 0, 0, 0, 0, 10, 20];
     for (const weights of [values.map(() => 1), values.map(() => 2.5), [1, 3, 1, 3, 1, 3, 2, 1]]) {
       expect(robustScale(sample(values, weights))).toBeCloseTo(sd(values, weights), 12);
