@@ -13,7 +13,7 @@ import { analyzeDrift, type HourBuckets } from './analyze.ts';
 import { attachDriftCharts } from './chart-data.ts';
 import { createExtractor } from './features.ts';
 import { saveHour } from './history.ts';
-import { decodeDriftHistory, driftHistoryRange, encodeDriftHistory, loadDriftHistory, type DriftHistory, type DriftHistoryRange } from './prepared-history.ts';
+import { decodeDriftHistory, driftHistoryRange, encodeDriftHistory, hoursWrittenSince, loadDriftHistory, type DriftHistory, type DriftHistoryRange } from './prepared-history.ts';
 import { mapLimit } from '../runtime/map-limit.ts';
 import { driftObservations, loadHysteresis, pendingEpisodes, saveHysteresis } from './hysteresis-store.ts';
 import { stepHysteresis } from './hysteresis.ts';
@@ -103,8 +103,13 @@ async function prepare(ctx: PipelineContext, run: RunRequest): Promise<Uint8Arra
 async function historyOf(ctx: PipelineContext, run: RunRequest, range: DriftHistoryRange, prepared: Uint8Array | undefined): Promise<DriftHistory> {
   if (prepared) {
     const got = decodeDriftHistory(prepared, range);
-    if ('history' in got) return got.history;
-    ctx.logger.warn({ runId: run.runId, reason: got.error }, 'prepared drift history not usable; reading history in the finalize');
+    if ('error' in got) {
+      ctx.logger.warn({ runId: run.runId, reason: got.error }, 'prepared drift history not usable; reading history in the finalize');
+    } else {
+      const written = await hoursWrittenSince(ctx.store, got.history, range);
+      if (written.length === 0) return got.history;
+      ctx.logger.info({ runId: run.runId, hours: written }, 'history gained hours since it was prepared; reading history in the finalize');
+    }
   }
   return loadDriftHistory(ctx.store, range);
 }

@@ -1,9 +1,10 @@
 import { deserialize, serialize } from 'node:v8';
 import { HOUR } from '../captures/partitions.ts';
+import { aggregatePrefix } from '../store/keys.ts';
 import type { ResultsStore } from '../store/types.ts';
 import { digestBaseline, type BaselineDigest, type NumericBaseline } from './baseline.ts';
 import type { HourBuckets } from './buckets.ts';
-import { loadWindowHistory, type HistoryGap, type HistoryOptions } from './history.ts';
+import { aggregateFileKey, loadWindowHistory, type HistoryGap, type HistoryOptions } from './history.ts';
 import { MAX_POOLED_WINDOWS_DEFAULT } from './hysteresis-store.ts';
 import type { WeightedSample } from './sample.ts';
 import type { HourSeries } from './series.ts';
@@ -77,6 +78,29 @@ export async function loadDriftHistory(store: ResultsStore, range: DriftHistoryR
   const recent = new Map<number, HourBuckets>();
   starts.forEach((h, i) => h >= range.recentFrom && recent.set(h, hours[i] as HourBuckets));
   return { baseline: digestBaseline(hours), baselineHours: starts.length, gaps: baseline.gaps, series, recent };
+}
+
+/** How far back a finalize looks for hours written after its history was prepared. */
+const RECHECK_MS = 24 * HOUR;
+
+/**
+ * Baseline hours of the last day before the window that were missing when the history was
+ * prepared and have an aggregate now: written by a run that finished after the prepare job read
+ * history (overlapping runs: a slow previous hour, a backfill). A finalize given such a history
+ * reads history itself instead, so it sees what an inline finalize would. One listing per day
+ * folder (at most two), whatever the number of gaps.
+ *
+ * @example
+ * if ((await hoursWrittenSince(store, history, range)).length > 0) history = await loadDriftHistory(store, range);
+ */
+export async function hoursWrittenSince(store: ResultsStore, history: DriftHistory, range: DriftHistoryRange): Promise<string[]> {
+  const from = Math.max(range.baselineFrom, range.to - RECHECK_MS);
+  const missing = history.gaps.filter((g) => g.reason === 'missing' && Date.parse(g.hour) >= from);
+  if (missing.length === 0) return [];
+  const days = new Set(missing.map((g) => aggregatePrefix('drift', Date.parse(g.hour))));
+  const present = new Set<string>();
+  for (const day of days) for await (const key of store.list(day)) present.add(key);
+  return missing.filter((g) => present.has(aggregateFileKey(Date.parse(g.hour)))).map((g) => g.hour);
 }
 
 /** Bump on any change of {@link DriftHistory} or its encoding: a finalize then ignores older bytes. */

@@ -60,9 +60,10 @@ export type JobLike<D> = Pick<Job<D>, 'id' | 'data' | 'opts' | 'timestamp' | 'de
 /**
  * Plans a run and adds its flow: one finalize parent (job id = run id) with one child per unit
  * (job id = run id + unit id), or, for a run that merges in two levels (`fanIn` in its record),
- * one merge child per group with the group's units as its children. Every child uses
- * `ignoreDependencyOnFailure`, so a unit or merge that exhausts its attempts is recorded on its
- * parent and the parent still runs: it never waits forever.
+ * one merge child per group with the group's units as its children; and, for a pipeline with a
+ * `prepare` step, a prepare child (`queue/prepare.ts`). Every child uses
+ * `ignoreDependencyOnFailure`, so a unit, merge or prepare that exhausts its attempts is recorded
+ * on its parent and the parent still runs: it never waits forever.
  *
  * @example
  * worker = new Worker('runs', (job) => planRun(deps, job), …)

@@ -24,10 +24,10 @@ afterAll(async () => {
 });
 
 /** A context over a fresh copy of the fixture's store (finalize writes hours and hysteresis state), logging into `lines`. */
-async function copyContext(lines: string[] = []): Promise<PipelineContext> {
+async function copyContext(lines: string[] = [], level = 'warn'): Promise<PipelineContext> {
   const results = await mkdtemp(join(fx.dir, 'copy-'));
   await cp(fx.results, results, { recursive: true });
-  return driftContext(fx.dir, results, pino({ level: 'warn' }, { write: (l: string) => void lines.push(l) }));
+  return driftContext(fx.dir, results, pino({ level }, { write: (l: string) => void lines.push(l) }));
 }
 
 /** One run by hand: plan, every unit, merge, then finalize with what `prepared` gives it. */
@@ -106,5 +106,20 @@ describe('prepared drift history (the prepare job of a queue run)', () => {
     expect(lines.map((l) => JSON.parse(l) as { msg: string; reason: string })).toEqual([
       expect.objectContaining({ msg: 'prepared drift history not usable; reading history in the finalize', reason: 'prepared for another range (baselineFrom, seriesFrom, to, recentFrom)' }),
     ]);
+  });
+
+  it('a history prepared before an overlapping run wrote the hour before the window is set aside: the finalize reads history itself, as an inline finalize would', async () => {
+    const lines: string[] = [];
+    const [late, inline] = [await copyContext(lines, 'info'), await copyContext()];
+    const next = driftRun(DRIFT_FROM + HOUR);
+    // The next hour's prepare job runs while the run of the hour before it is still going.
+    const early = await driftPipeline.prepare!(late, next);
+    await runWith(late, driftRun(DRIFT_FROM), none);
+    const a = await runWith(late, next, async () => early);
+    await runWith(inline, driftRun(DRIFT_FROM), none);
+    const b = await runWith(inline, next, none);
+    expect(JSON.stringify(a)).toBe(JSON.stringify(b));
+    const logged = lines.map((l) => JSON.parse(l) as { msg: string; hours?: string[] }).filter((l) => l.hours);
+    expect(logged).toEqual([expect.objectContaining({ msg: 'history gained hours since it was prepared; reading history in the finalize', hours: [new Date(DRIFT_FROM).toISOString()] })]);
   });
 });
