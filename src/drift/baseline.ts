@@ -1,3 +1,4 @@
+import type { NumericAgg } from './aggregate.ts';
 import { labelCounts, type LabelCounts } from './analyze-categorical.ts';
 import { numericSummary } from './analyze-numeric.ts';
 import { rateCounts, type RateCounts } from './analyze-rate.ts';
@@ -75,7 +76,7 @@ export function digestBaseline(hours: readonly HourBuckets[]): BaselineDigest {
   return { routes: [...routes], numeric, flags, cats };
 }
 
-function numericBaseline(aggs: Parameters<typeof numericSummary>[0], feature: NumericFeature): NumericBaseline {
+function numericBaseline(aggs: readonly NumericAgg[], feature: NumericFeature): NumericBaseline {
   const sample = assembleSample(aggs, feature.skewed ? log1pScale : undefined);
   let n = 0;
   for (const a of aggs) n += a.n;
