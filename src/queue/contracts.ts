@@ -149,7 +149,7 @@ export const finalizeResultSchema = z
     timingsMs: z
       .object({
         collectMs: z.number().optional(),
-        /** Reading the prepare job's bytes (its own time is in its result). */
+        /** Waiting for the prepare job's bytes once the partials are collected (read alongside them; the job's own time is in its result). */
         preparedMs: z.number().optional(),
         mergeMs: z.number().optional(),
         finalizeMs: z.number().optional(),

@@ -182,9 +182,13 @@ export async function finalizeRun(deps: ProcessorDeps, job: ParentJob): Promise<
     if (!record) throw new Error(`run record of ${run.runId} is missing from the results store (${deps.ctx.store.describe()})`);
     const t0 = performance.now();
     const { prepare, others } = splitPrepareValue(await job.getChildrenValues(), run.runId);
+    // The prepared bytes (tens of MB for drift) are read while the partials are collected.
+    const preparedRead = data.prepared ? loadPrepared(deps, run, prepare, () => prepareFailure(job, run)) : undefined;
+    preparedRead?.catch(() => {});
     const groups = await groupOutcomes(deps, job, run, record, pipeline, others);
     const t1 = performance.now();
-    const prepared = data.prepared ? await loadPrepared(deps, run, prepare, () => prepareFailure(job, run)) : undefined;
+    const prepared = await preparedRead;
+    // preparedMs: the wait for the bytes once the partials are in.
     const timings: FinalizeTimings = { collectMs: Math.round(t1 - t0), ...(data.prepared ? { preparedMs: Math.round(performance.now() - t1) } : {}) };
     const report = await finishRun(deps.ctx, pipeline, run, groups, { timings, ...(prepared ? { prepared } : {}) });
     deps.onReport?.(report);
