@@ -29,15 +29,29 @@ export function ksMinPValue(n: number, m: number): number {
   return Math.min(1, 2 * Math.exp(-logC));
 }
 
-/** Summary of a numeric feature over some hours (the `baseline`/`current` of a finding). */
-export function numericSummary(aggs: readonly NumericAgg[], feature: NumericFeature): Record<string, number | string> {
+/** The levels of a summary's p50, p95 and p99. */
+export const SUMMARY_LEVELS: readonly number[] = [0.5, 0.95, 0.99];
+
+/**
+ * Summary of a numeric feature over some hours (the `baseline`/`current` of a finding).
+ * `quantiles`: the {@link SUMMARY_LEVELS} quantiles of the merge of the hours' sketches, when the
+ * caller has merged them already (default: merged here).
+ *
+ * @example
+ * numericSummary(hours.map((h) => h.num.output_tokens), feature).p95;
+ */
+export function numericSummary(
+  aggs: readonly NumericAgg[],
+  feature: NumericFeature,
+  quantiles: readonly number[] = sketchQuantiles(
+    aggs.map((a) => a.sk),
+    SUMMARY_LEVELS,
+  ),
+): Record<string, number | string> {
   const { n, w, ess } = weightTotals(aggs);
   let s = 0;
   for (const a of aggs) s += a.s;
-  const [p50, p95, p99] = sketchQuantiles(
-    aggs.map((a) => a.sk),
-    [0.5, 0.95, 0.99],
-  ) as [number, number, number];
+  const [p50, p95, p99] = quantiles as [number, number, number];
   return { n, weightedN: round(w), effectiveN: round(ess), mean: round(w > 0 ? s / w : NaN), p50: round(p50), p95: round(p95), p99: round(p99), unit: feature.unit };
 }
 

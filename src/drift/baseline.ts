@@ -1,11 +1,12 @@
 import type { NumericAgg } from './aggregate.ts';
 import { labelCounts, type LabelCounts } from './analyze-categorical.ts';
-import { numericSummary } from './analyze-numeric.ts';
+import { numericSummary, SUMMARY_LEVELS } from './analyze-numeric.ts';
 import { rateCounts, type RateCounts } from './analyze-rate.ts';
 import { collect, type HourBuckets } from './buckets.ts';
-import { quantileChart, type QuantileChart } from './quantile-chart.ts';
+import { CHART_LEVELS, chartOfQuantiles, type QuantileChart } from './quantile-chart.ts';
 import { CATEGORICAL_FEATURES, FLAG_FEATURES, NUMERIC_FEATURES, type NumericFeature } from './features.ts';
 import { assembleSample, log1pScale, robustScale, type WeightedSample } from './sample.ts';
+import { sketchQuantiles } from './sketch.ts';
 
 /**
  * A drift baseline reduced to what the analysis reads of it: per route and feature, the assembled
@@ -15,8 +16,8 @@ import { assembleSample, log1pScale, robustScale, type WeightedSample } from './
  * in a `prepare` job beside the units), and the analysis is the same whichever process made it.
  *
  * Everything is computed by the functions the tests used on the hour lists (`assembleSample`,
- * `rateCounts`, `labelCounts`, `numericSummary`, `quantileChart`), over the hours in ascending
- * order, so sums fold in the same order and results are identical to the last bit.
+ * `rateCounts`, `labelCounts`, `numericSummary`, the chart's quantiles), over the hours in
+ * ascending order, so sums fold in the same order and results are identical to the last bit.
  */
 
 /** A numeric feature's baseline on one route. */
@@ -80,7 +81,13 @@ function numericBaseline(aggs: readonly NumericAgg[], feature: NumericFeature): 
   const sample = assembleSample(aggs, feature.skewed ? log1pScale : undefined);
   let n = 0;
   for (const a of aggs) n += a.n;
-  return { n, sample, scale: robustScale(sample), summary: numericSummary(aggs, feature), chart: quantileChart(aggs) };
+  // The hours' sketches merged once for the summary's quantiles and the chart's.
+  const xs = sketchQuantiles(
+    aggs.map((a) => a.sk),
+    [...SUMMARY_LEVELS, ...CHART_LEVELS],
+  );
+  const summary = numericSummary(aggs, feature, xs.slice(0, SUMMARY_LEVELS.length));
+  return { n, sample, scale: robustScale(sample), summary, chart: chartOfQuantiles(xs.slice(SUMMARY_LEVELS.length)) };
 }
 
 /**

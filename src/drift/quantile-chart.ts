@@ -23,11 +23,22 @@ const r4 = (x: number): number | null => (Number.isFinite(x) ? Number(x.toPrecis
  */
 export function quantileChart(aggs: readonly NumericAgg[]): QuantileChart | undefined {
   if (aggs.length === 0) return undefined;
-  const xs = sketchQuantiles(
-    aggs.map((a) => a.sk),
-    CHART_LEVELS,
+  return chartOfQuantiles(
+    sketchQuantiles(
+      aggs.map((a) => a.sk),
+      CHART_LEVELS,
+    ),
   );
+}
+
+/**
+ * The chart of the {@link CHART_LEVELS} quantiles `xs` of some hours' merged sketches, for a
+ * caller that has merged them already; undefined when any is not finite (an empty merge).
+ *
+ * @example
+ * chartOfQuantiles(sketchQuantiles(sketches, CHART_LEVELS));
+ */
+export function chartOfQuantiles(xs: readonly number[]): QuantileChart | undefined {
   if (!xs.every((x) => Number.isFinite(x))) return undefined;
   return { p: [...CHART_LEVELS], x: xs.map((x) => r4(x) as number) };
 }
-
