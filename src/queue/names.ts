@@ -91,6 +91,17 @@ export function mergeJobId(runId: string, group: number): string {
 }
 
 /**
+ * The job id in a key BullMQ gives a child job (`<prefix>:<queue>:<job id>`, in children values
+ * and failures): our job ids have no `:` (see {@link assertSafeId}).
+ *
+ * @example
+ * jobIdOfKey('bull:runs:prepare.drift-20261123T1400Z-1h'); // 'prepare.drift-20261123T1400Z-1h'
+ */
+export function jobIdOfKey(key: string): string {
+  return key.slice(key.lastIndexOf(':') + 1);
+}
+
+/**
  * Job id of a run's prepare job (a child of its finalize, beside the units).
  *
  * @example

@@ -2,7 +2,7 @@ import { UnrecoverableError } from 'bullmq';
 import { runPreparedKey } from '../pipeline/run-keys.ts';
 import type { PipelineContext, RunRequest } from '../pipeline/types.ts';
 import { parsePayload, prepareJobSchema, prepareResultSchema, type PrepareResult } from './contracts.ts';
-import { prepareJobId, RUNS_QUEUE } from './names.ts';
+import { jobIdOfKey, prepareJobId, RUNS_QUEUE } from './names.ts';
 import type { JobLike, ProcessorDeps } from './processors.ts';
 
 /**
@@ -34,8 +34,8 @@ export async function prepareRunJob(deps: ProcessorDeps, job: JobLike<unknown>, 
 }
 
 /**
- * Splits a finalize job's children values into its prepare child's result and the others' (units
- * or merge groups). BullMQ keys them by `<prefix>:<queue>:<job id>`; job ids have no `:`.
+ * Splits a finalize job's children values (keyed as BullMQ keys child jobs) into its prepare
+ * child's result and the others' (units or merge groups).
  *
  * @example
  * const { prepare, others } = splitPrepareValue(await job.getChildrenValues(), run.runId);
@@ -44,7 +44,7 @@ export function splitPrepareValue(values: Record<string, unknown>, runId: string
   const id = prepareJobId(runId);
   const out: { prepare?: unknown; others: unknown[] } = { others: [] };
   for (const [key, value] of Object.entries(values)) {
-    if (key.slice(key.lastIndexOf(':') + 1) === id) out.prepare = value;
+    if (jobIdOfKey(key) === id) out.prepare = value;
     else out.others.push(value);
   }
   return out;

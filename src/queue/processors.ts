@@ -22,7 +22,7 @@ import {
   type UnitResult,
 } from './contracts.ts';
 import { retryingJob } from './job-options.ts';
-import { finalizeJobId, JOB, mergeJobId, prepareJobId, RUNS_QUEUE, runIdFor, UNITS_QUEUE, unitJobId } from './names.ts';
+import { finalizeJobId, JOB, jobIdOfKey, mergeJobId, prepareJobId, RUNS_QUEUE, runIdFor, UNITS_QUEUE, unitJobId } from './names.ts';
 import { loadPrepared, splitPrepareValue } from './prepare.ts';
 import type { QueueLayerOptions } from './options.ts';
 import type { ProgressStore } from './progress.ts';
@@ -248,12 +248,12 @@ async function unitOutcomes(deps: ProcessorDeps, job: ParentJob, run: RunRequest
 
 /**
  * The last error of each child that exhausted its attempts, by the caller's id for that child
- * (`ids`: job id → id). BullMQ keys failures by `<prefix>:<queue>:<job id>`; job ids have no `:`.
+ * (`ids`: job id → id).
  */
 async function childFailures<K>(job: ParentJob, ids: ReadonlyMap<string, K>): Promise<Map<K, string>> {
   const out = new Map<K, string>();
   for (const [jobKey, reason] of Object.entries(await job.getIgnoredChildrenFailures())) {
-    const id = ids.get(jobKey.slice(jobKey.lastIndexOf(':') + 1));
+    const id = ids.get(jobIdOfKey(jobKey));
     if (id !== undefined) out.set(id, reason);
   }
   return out;

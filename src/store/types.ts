@@ -34,9 +34,9 @@ export interface PutOptions {
   readonly contentType?: string;
   /**
    * Whether the write must survive a crash of the machine once it resolves. `false` is for scratch
-   * objects a run can lose (partials between a unit and its merge): the fs store then skips its
-   * fsyncs. Losing one fails the run that needs it, with an error naming the key, never a wrong
-   * report. Default: true.
+   * objects a run can lose: the fs store then skips its fsyncs. A lost partial (between a unit
+   * and its merge) fails its group with an error naming the key; lost prepared bytes cost the
+   * finalize the prepare work. Never a wrong report. Default: true.
    */
   readonly durable?: boolean;
 }
