@@ -6,7 +6,7 @@ import { digestBaseline, type BaselineDigest, type NumericBaseline } from './bas
 import type { HourBuckets } from './buckets.ts';
 import { aggregateFileKey, loadWindowHistory, type HistoryGap, type HistoryOptions } from './history.ts';
 import { MAX_POOLED_WINDOWS_DEFAULT } from './hysteresis-store.ts';
-import type { WeightedSample } from './sample.ts';
+import { allEqual, type WeightedSample } from './sample.ts';
 import type { HourSeries } from './series.ts';
 
 /**
@@ -125,9 +125,8 @@ export function encodeDriftHistory(range: DriftHistoryRange, history: DriftHisto
  * with that value instead of its weight array, which halves the bytes.
  */
 function compactSample(s: WeightedSample): WeightedSample | CompactSample {
-  const w0 = s.weights[0];
-  for (let i = 1; i < s.weights.length; i++) if (s.weights[i] !== w0) return s;
-  return { values: s.values, weight: w0 ?? 1, equalWeights: s.equalWeights, ess: s.ess };
+  if (!allEqual(s.weights)) return s;
+  return { values: s.values, weight: s.weights[0] ?? 1, equalWeights: s.equalWeights, ess: s.ess };
 }
 
 interface CompactSample {

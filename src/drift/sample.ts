@@ -86,9 +86,21 @@ function sharedWeight(aggs: readonly NumericAgg[], kept: readonly number[]): num
     const w0 = w ? (w[0] as number) : 1;
     if (shared !== undefined && w0 !== shared) return undefined;
     shared = w0;
-    if (w) for (let i = 1; i < n; i++) if (w[i] !== w0) return undefined;
+    if (w && !allEqual(w, n)) return undefined;
   }
   return shared ?? 1;
+}
+
+/**
+ * Whether the first `n` numbers (default: all) are one and the same value, exactly.
+ *
+ * @example
+ * allEqual(sample.weights); // one sample rate
+ */
+export function allEqual(xs: ArrayLike<number>, n: number = xs.length): boolean {
+  const x0 = xs[0];
+  for (let i = 1; i < n; i++) if (xs[i] !== x0) return false;
+  return true;
 }
 
 /** The kept values of every hour, (mapped and) concatenated. */
@@ -129,10 +141,8 @@ function sortedRun(a: NumericAgg, kept: number, map?: (x: number) => number): So
   for (let i = 0; i < kept; i++) values[i] = map ? map(r.v[i] as number) : (r.v[i] as number);
   const w = r.w;
   const w0 = w?.[0] ?? 1;
-  let uniform = true;
-  if (w) for (let i = 1; i < kept && uniform; i++) uniform = w[i] === w0;
   let run: SortedRun;
-  if (uniform) {
+  if (!w || allEqual(w, kept)) {
     run = { values: sortFloat64(values), weights: new Float64Array(kept).fill(w0) };
   } else {
     const idx = Array.from({ length: kept }, (_, i) => i);
