@@ -65,10 +65,13 @@ describe('drift pipeline end to end through the queue (real Redis, fs source and
     // The window's hours, as the first test stored them, copied to the two days before it.
     const history = await historyDaysBefore(ctxFor('plain').store, window, 2);
     for (const store of ['history', 'history-inline']) for (const [key, body] of history) await ctxFor(store).store.put(key, body);
-    const warnings: string[] = [];
-    const { queue, inline } = await queueAndInline('history', pino({ level: 'warn' }, { write: (l: string) => void warnings.push(l) }));
+    const logged: { level: number; msg: string }[] = [];
+    const { queue, inline } = await queueAndInline('history', pino({ level: 'info' }, { write: (l: string) => void logged.push(JSON.parse(l) as { level: number; msg: string }) }));
     expect((queue?.sections.drift as { baseline: { hours: number } }).baseline.hours).toBe(12);
     expect(comparable(queue)).toEqual(comparable(inline));
-    expect(warnings).toEqual([]);
+    // The finalize used the prepared history: no warning, and no re-read because history changed.
+    expect(logged.filter((l) => l.level >= 40)).toEqual([]);
+    expect(logged.map((l) => l.msg)).toContain('run finished');
+    expect(logged.map((l) => l.msg)).not.toContain('history gained hours since it was prepared; reading history in the finalize');
   });
 });
