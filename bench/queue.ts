@@ -21,12 +21,14 @@
  * `BENCH_RECORDS` (default 1_050_000), `BENCH_E2E_ROUNDS` (default 3), `BENCH_SKIP_E2E=1`,
  * `BENCH_SKIP_OVERHEAD=1`, `BENCH_WORKER_CONCURRENCY` (units per worker process, default 1),
  * `BENCH_BASELINE_DAYS` (days of drift history in the store before the window, default 0),
- * `BENCH_CPU_PROF=<dir>` (V8 CPU profiles of the worker processes). Run with `--worker` it is a
+ * `BENCH_CPU_PROF=<dir>` (V8 CPU profiles of the worker processes' timed runs). Run with `--worker` it is a
  * worker process of part 2 (`EW_BARE=i/n`: the bare reference's i-th of n processes).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
+import { Session } from 'node:inspector/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Job, Queue, Worker } from 'bullmq';
@@ -247,13 +249,11 @@ interface WorkerProcess {
   readonly child: ChildProcess;
   readonly ready: Promise<void>;
   /** CPU ms the process used from READY to its exit (startup excluded), and its pid. */
-  readonly cpu: Promise<{ pid: number; cpuMs: number; idleMs?: number }>;
+  readonly cpu: Promise<{ pid: number; cpuMs: number; idleMs?: number; threads?: Record<string, number> }>;
 }
 
 function startWorkerProcess(env: Record<string, string>): WorkerProcess {
-  // BENCH_CPU_PROF=<dir>: each worker process writes a V8 CPU profile there (to see where time goes).
-  const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
-  const child = spawn(process.execPath, [...prof, '--import', 'tsx', fileURLToPath(import.meta.url), '--worker'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--worker'], {
     env: { ...process.env, ...env },
     stdio: ['pipe', 'pipe', 'inherit'],
   });
@@ -263,7 +263,7 @@ function startWorkerProcess(env: Record<string, string>): WorkerProcess {
     child.stdout?.on('data', () => out.includes('READY') && resolve());
     child.once('exit', (c) => reject(new Error(`bench worker exited ${c}`)));
   });
-  const cpu = new Promise<{ pid: number; cpuMs: number; idleMs?: number }>((resolve, reject) => {
+  const cpu = new Promise<{ pid: number; cpuMs: number; idleMs?: number; threads?: Record<string, number> }>((resolve, reject) => {
     child.once('exit', () => {
       const m = /^CPU (\{.*\})$/m.exec(out);
       if (m) resolve(JSON.parse(m[1] as string));
@@ -288,7 +288,7 @@ async function e2eRun(procs: number, tag: string, captures: string, root: string
   const prefix = `evalwatch-bench-e2e-${process.pid}-${tag}`;
   const store = join(root, `results-${tag}`);
   await seed?.(store);
-  const env = { EW_PREFIX: prefix, EW_CAPTURES: captures, EW_STORE: store, REDIS_URL };
+  const env = { EW_PREFIX: prefix, EW_CAPTURES: captures, EW_STORE: store, REDIS_URL, EW_PROCS: String(procs) };
   const workers = Array.from({ length: procs }, () => startWorkerProcess(env));
   await Promise.all(workers.map((w) => w.ready));
   const config = parseConfig({ store: { kind: 'fs', path: store }, captures: { source: { kind: 'fs', path: captures } }, redis: { prefix } }, 'bench');
@@ -362,6 +362,8 @@ async function e2eRun(procs: number, tag: string, captures: string, root: string
     workerCpuMs: cpu.map((c) => round1(c.cpuMs)),
     // Event-loop idle time of each worker during the timed run: waiting on Redis, the store or for work.
     workerIdleMs: cpu.map((c) => round1(c.idleMs ?? NaN)),
+    // CPU by thread (main, V8 GC helpers, libuv pool), to tell the event loop's work from the helpers'.
+    workerThreadCpuMs: cpu.map((c) => c.threads ?? {}),
     redisCpuMs: round1(redisCpuMs),
     coresUsed: Number(((workerCpuMs + redisCpuMs) / ms).toFixed(2)),
     loadavg1: load,
@@ -386,7 +388,48 @@ async function bareRun(procs: number, captures: string, root: string, window: { 
   const t0 = performance.now();
   for (const c of children) c.child.stdin?.end('GO\n');
   const cpu = await Promise.all(children.map((c) => c.cpu));
-  return { procs, ms: round1(performance.now() - t0), cpuMs: cpu.map((c) => round1(c.cpuMs)), idleMs: cpu.map((c) => round1(c.idleMs ?? NaN)) };
+  return { procs, ms: round1(performance.now() - t0), cpuMs: cpu.map((c) => round1(c.cpuMs)), idleMs: cpu.map((c) => round1(c.idleMs ?? NaN)), threads: cpu.map((c) => c.threads ?? {}) };
+}
+
+/** CPU ms of this process's main thread and of its helper threads (V8's GC, libuv's pool); Linux only. */
+function threadCpuMs(): Record<string, number> {
+  const out: Record<string, number> = {};
+  try {
+    const tick = 10; // USER_HZ
+    for (const tid of readdirSync('/proc/self/task')) {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      // Every thread is named "node": the main thread is the one whose id is the pid.
+      const name = Number(tid) === process.pid ? 'main' : 'helpers';
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      out[name] = (out[name] ?? 0) + (Number(f[11]) + Number(f[12])) * tick;
+    }
+  } catch {
+    // not Linux
+  }
+  return out;
+}
+
+const diffThreads = (a: Record<string, number>, b: Record<string, number>) =>
+  Object.fromEntries(Object.keys(b).map((k) => [k, b[k]! - (a[k] ?? 0)]));
+
+/**
+ * `BENCH_CPU_PROF=<dir>`: a V8 CPU profile of the timed part of a worker process only (not its
+ * start-up, module loading or warm-up), written as `<dir>/<name>-<pid>.cpuprofile` by `stop`.
+ */
+async function timedProfile(name: string): Promise<{ stop(): Promise<void> }> {
+  const dir = process.env.BENCH_CPU_PROF;
+  if (!dir) return { stop: async () => {} };
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  return {
+    async stop() {
+      const { profile } = await session.post('Profiler.stop');
+      await writeFile(join(dir, `${name}-${process.pid}.cpuprofile`), JSON.stringify(profile));
+      session.disconnect();
+    },
+  };
 }
 
 /** `--worker` with `EW_BARE=i/n`: processes every n-th unit from the i-th, after "GO" on stdin. */
@@ -403,13 +446,17 @@ async function bareMain(): Promise<void> {
   for (const unit of units.slice(0, 4)) JSON.stringify(await pipeline.processUnit(ctx, run, unit));
   process.stdout.write('READY\n');
   await new Promise((r) => process.stdin.once('data', r));
+  const profile = await timedProfile(`bare${of}`);
+  const threads0 = threadCpuMs();
   const cpu0 = process.cpuUsage();
   const elu0 = performance.eventLoopUtilization();
   let bytes = 0;
   for (const unit of units) bytes += JSON.stringify(await pipeline.processUnit(ctx, run, unit)).length;
   const cpu = process.cpuUsage(cpu0);
   const idleMs = performance.eventLoopUtilization(elu0).idle;
-  process.stdout.write(`CPU ${JSON.stringify({ pid: process.pid, cpuMs: (cpu.user + cpu.system) / 1000, idleMs, bytes })}\n`);
+  const threads = diffThreads(threads0, threadCpuMs());
+  await profile.stop();
+  process.stdout.write(`CPU ${JSON.stringify({ pid: process.pid, cpuMs: (cpu.user + cpu.system) / 1000, idleMs, bytes, threads })}\n`);
   process.exit(0);
 }
 
@@ -499,6 +546,7 @@ async function e2e(records: number, rounds: number) {
     // processes can gain on this machine right now, and the share of it the queue run reaches.
     bareMs: { workers1: bare[1].map((b) => b.ms), workers2: bare[2].map((b) => b.ms) },
     bareIdleMs: { workers1: bare[1].map((b) => b.idleMs), workers2: bare[2].map((b) => b.idleMs) },
+    bareThreadCpuMs: { workers1: bare[1].map((b) => b.threads), workers2: bare[2].map((b) => b.threads) },
     bareSpeedup: Number(bareSpeedup.toFixed(2)),
     bareCpuSecMedian: {
       workers1: Number((median(bare[1].map((b) => b.cpuMs.reduce((a, c) => a + c, 0))) / 1000).toFixed(1)),
@@ -539,19 +587,30 @@ async function workerMain(): Promise<void> {
   let cpu0 = process.cpuUsage();
   let elu0 = performance.eventLoopUtilization();
   let idleMs: number | undefined;
+  let profile: Promise<{ stop(): Promise<void> }> | undefined;
+  let profiled: Promise<void> | undefined;
+  let threads0: Record<string, number> = {};
+  let threads: Record<string, number> | undefined;
   // "MARK" on stdin: the warm-up run is over, CPU counts from here; "END": the timed run is over.
   process.stdin.on('data', (d: Buffer) => {
     const text = d.toString();
     if (text.includes('MARK')) {
+      threads0 = threadCpuMs();
+      profile = timedProfile(`queue${e.EW_PROCS ?? ''}`);
       cpu0 = process.cpuUsage();
       elu0 = performance.eventLoopUtilization();
     }
-    if (text.includes('END')) idleMs = performance.eventLoopUtilization(elu0).idle;
+    if (text.includes('END')) {
+      idleMs = performance.eventLoopUtilization(elu0).idle;
+      threads = diffThreads(threads0, threadCpuMs());
+      profiled = profile?.then((p) => p.stop());
+    }
   });
   process.stdout.write('READY\n');
   await served.stopped;
   const cpu = process.cpuUsage(cpu0);
-  process.stdout.write(`CPU ${JSON.stringify({ pid: process.pid, cpuMs: (cpu.user + cpu.system) / 1000, idleMs })}\n`);
+  await profiled;
+  process.stdout.write(`CPU ${JSON.stringify({ pid: process.pid, cpuMs: (cpu.user + cpu.system) / 1000, idleMs, threads })}\n`);
   process.exit(0);
 }
 
