@@ -10,11 +10,19 @@
  * the difference of the job counts is the cost of one job, start-up and shutdown cancelled out.
  * Redis' own work is not counted (it runs the same commands for both: see `bench/queue`).
  *
- * `BENCH_SMALL` (default 500) and `BENCH_LARGE` (default 5500) jobs; concurrency 8 as in
+ * `BENCH_SMALL` (default 500) and `BENCH_LARGE` (default 5500) jobs, `BENCH_NODE_FLAGS` (flags for
+ * the measured node processes, default none); concurrency 8 as in
  * `bench/queue`; about 8 minutes. Fewer jobs are not a faster version of the same figure: timers
  * that tick per second (stretched ~50-fold under valgrind) then weigh on every job, and 200 vs
  * 1200 jobs read 1.42× on the same code that reads 1.18× with the defaults. Run with
  * `--consume <bare|ours> <prefix>` it is the measured process.
+ *
+ * The count is not free of the host after all: V8 compiles and collects garbage on helper
+ * threads, which valgrind runs one at a time, so how much of that work lands while the main
+ * thread waits on Redis moves with Redis' latency. The same code read 1.19×, 1.33× and 1.65× on
+ * different days. `BENCH_NODE_FLAGS=--single-threaded` (V8 compiles and collects on the main
+ * thread) read 1.27× and 1.13× ten minutes apart; the start-up count still moves by ~2·10⁸
+ * instructions from run to run (±40k per job at these job counts).
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -77,7 +85,8 @@ async function addJobs(prefix: string, jobs: number): Promise<void> {
 async function measure(kind: Kind, jobs: number): Promise<number> {
   const prefix = `evalwatch-bench-instr-${process.pid}-${kind}-${jobs}`;
   await addJobs(prefix, jobs);
-  const child = spawn('valgrind', ['--tool=callgrind', '--callgrind-out-file=/dev/null', process.execPath, '--import', 'tsx', fileURLToPath(import.meta.url), '--consume', kind, prefix], {
+  const flags = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+  const child = spawn('valgrind', ['--tool=callgrind', '--callgrind-out-file=/dev/null', process.execPath, ...flags, '--import', 'tsx', fileURLToPath(import.meta.url), '--consume', kind, prefix], {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let err = '';
