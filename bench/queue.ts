@@ -6,7 +6,9 @@
  *    metrics), same Redis, same concurrency, interleaved rounds; medians, paired and best-of
  *    ratios, CPU µs and Redis commands per job. Target: ≤ 20% overhead.
  * 2. End-to-end drift run over ≥ 1M generated captures with 1 and 2 worker processes (`drift`
- *    from the registry, real fs source and store), rounds in alternating order: per-phase times
+ *    from the registry, real fs source and store), rounds in alternating order: the run's time
+ *    from its enqueue to the end of its finalize job (as the workers stamp it; the waiting client
+ *    polls every 500 ms like `evalwatch run`, and its CPU is reported), per-phase times
  *    (plan, units, finalize and its steps, from the jobs themselves), units per process, CPU per
  *    process and of Redis, cores one process keeps busy and the ceiling that puts on the speed-up,
  *    load average. Target: ≥ 1.7× speed-up on 2 cores. Beside each queue run, in the same round, a
@@ -21,8 +23,8 @@
  * `BENCH_RECORDS` (default 1_050_000), `BENCH_E2E_ROUNDS` (default 3), `BENCH_SKIP_E2E=1`,
  * `BENCH_SKIP_OVERHEAD=1`, `BENCH_WORKER_CONCURRENCY` (units per worker process, default 1),
  * `BENCH_BASELINE_DAYS` (days of drift history in the store before the window, default 0),
- * `BENCH_CPU_PROF=<dir>` (V8 CPU profiles of the worker processes' timed runs). Run with `--worker` it is a
- * worker process of part 2 (`EW_BARE=i/n`: the bare reference's i-th of n processes).
+ * `BENCH_CPU_PROF=<dir>` (V8 CPU profiles of the worker processes' timed runs). Run with
+ * `--worker` it is a worker process of part 2 (`EW_BARE=i/n`: the bare reference's i-th of n processes).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -310,9 +312,12 @@ async function e2eRun(procs: number, tag: string, captures: string, root: string
   const t0 = performance.now();
   const epoch0 = Date.now();
   await client.enqueue(run);
-  // Polled rarely: the poll runs on the same two cores as the workers.
-  const done = await client.wait(run, { pollMs: 100 });
-  const ms = performance.now() - t0;
+  // Polled as rarely as `evalwatch run` polls: the poll runs on the same two cores as the workers,
+  // and the run's duration is read from the finalize job's own end below, not from the poll.
+  const parentCpu0 = process.cpuUsage();
+  const done = await client.wait(run, { pollMs: 500 });
+  const waitedMs = performance.now() - t0;
+  const parentCpu = process.cpuUsage(parentCpu0);
   // The run is over: each worker stops counting its event loop's idle time here.
   for (const w of workers) w.child.stdin?.write('END\n');
   const redisCpuMs = ((await redisCpuSec(stats)) - redis0) * 1000;
@@ -342,11 +347,16 @@ async function e2eRun(procs: number, tag: string, captures: string, root: string
   await deletePrefix(prefix);
   await rm(store, { recursive: true, force: true });
   const workerCpuMs = cpu.reduce((t, c) => t + c.cpuMs, 0);
+  // From the enqueue to the end of the finalize job (its clean-up included), in the workers' clock.
+  if (!fin?.finishedOn) throw new Error(`bench run ${run.runId}: the finalize job has no end time`);
+  const ms = fin.finishedOn - epoch0;
   const planEnd = plan?.finishedOn ?? epoch0;
   const finStart = fin?.processedOn ?? planEnd;
   return {
     procs,
     ms: round1(ms),
+    // When the waiting client saw the report (it polls every 500 ms).
+    waitedMs: round1(waitedMs),
     phasesMs: {
       // enqueue → plan job finished (includes the plan job's queue wait)
       plan: round1(planEnd - epoch0),
@@ -365,6 +375,8 @@ async function e2eRun(procs: number, tag: string, captures: string, root: string
     // CPU by thread (main, V8 GC helpers, libuv pool), to tell the event loop's work from the helpers'.
     workerThreadCpuMs: cpu.map((c) => c.threads ?? {}),
     redisCpuMs: round1(redisCpuMs),
+    // This process while it waits for the run (polls its status): CPU the workers do not get.
+    waiterCpuMs: round1((parentCpu.user + parentCpu.system) / 1000),
     coresUsed: Number(((workerCpuMs + redisCpuMs) / ms).toFixed(2)),
     loadavg1: load,
     status: done.report?.status,
