@@ -153,6 +153,24 @@ export function renderFollowUp(followUp: FollowUp, redactor: Redactor): SlackMes
 }
 
 /**
+ * A follow-up posted on its own in another channel (`FollowUp.alsoTo`): its text, and where the
+ * incident's thread is, as a link when Slack gave one.
+ *
+ * @example
+ * renderCrossPost(followUp, incident, { channel: 'C0LLM', link: 'https://x.slack.com/archives/C0LLM/p1700000000000100' }, redactor);
+ */
+export function renderCrossPost(followUp: FollowUp, incident: Incident, thread: { channel: string; link?: string }, redactor: Redactor): SlackMessage {
+  const text = redactor.text(followUp.text);
+  // A channel id renders as a channel link; a name (console sink, tests) is shown as it is.
+  const where = /^[CG][A-Z0-9]{2,}$/.test(thread.channel) ? `<#${thread.channel}>` : escapeMrkdwn(thread.channel);
+  const pointer = thread.link ? `<${thread.link}|Incident thread> in ${where}` : `Incident thread in ${where}`;
+  return {
+    text: truncate(`${text} (incident thread in ${thread.channel})`, SLACK_LIMITS.messageText),
+    blocks: [section(text), context([`${pointer} · incident \`${incident.id}\``])],
+  };
+}
+
+/**
  * The smallest message that still says what fired: used when a full rendering cannot be made to
  * fit (it always can; this is the guarantee that nothing is lost if a future change breaks that).
  *

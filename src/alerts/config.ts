@@ -112,7 +112,11 @@ export const alertsConfigSchema = z
   .object({
     /** Default Slack channel when no `channels` rule matches. Without `SLACK_BOT_TOKEN` alerts go to the sink. */
     slackChannel: z.string().optional(),
-    /** Channel rules, first match wins; e.g. criticals to `#oncall`, `slo.*` to `#finops`. Default: none. */
+    /**
+     * Channel rules, first match wins; e.g. criticals to `#oncall`, `slo.*` to `#finops`. An
+     * incident stays in the channel it opened in; an escalation to critical is also posted, with a
+     * link to its thread, in the channel a critical would go to. Default: none.
+     */
     channels: z.array(channelRuleSchema).default([]),
     /** Lowest severity that notifies; lower ones are tracked as incidents but not posted. Default `warning`. */
     minSeverity: severity.default('warning'),

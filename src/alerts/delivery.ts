@@ -1,5 +1,5 @@
 import type { ResultsStore } from '../store/types.ts';
-import { minimalMessage, renderFollowUp, renderIncident, type RenderOptions, type SlackMessage } from './blocks.ts';
+import { minimalMessage, renderCrossPost, renderFollowUp, renderIncident, type RenderOptions, type SlackMessage } from './blocks.ts';
 import { withReportLink } from './links.ts';
 import { classifySlackError, type PostRequest, type SlackPoster } from './slack.ts';
 import type { Incident } from './types.ts';
@@ -170,6 +170,12 @@ export async function syncIncident(options: DeliveryOptions, incident: Incident)
     if (f.seq <= rec.followUpSeq) continue;
     const msg = renderFollowUp(f, options.render.redactor);
     await postOnce(options, prefix, out, `${incident.id}.f${f.seq}`, { channel: rec.channel, threadTs: rec.ts, broadcast: f.broadcast, ...msg }, undefined);
+    if (f.alsoTo && f.alsoTo !== rec.channel) {
+      // Before the sequence moves on: a crash here posts it on the next sync (postOnce dedupes).
+      const link = await options.poster.permalink?.({ channel: rec.channel, ts: rec.ts });
+      const cross = renderCrossPost(f, incident, { channel: rec.channel, ...(link ? { link } : {}) }, options.render.redactor);
+      await postOnce(options, prefix, out, `${incident.id}.f${f.seq}.x`, { channel: f.alsoTo, ...cross }, undefined);
+    }
     rec.followUpSeq = f.seq;
     await write(rec);
   }

@@ -91,9 +91,9 @@ export function routeFindings(input: RouteInput): RouteResult {
   const suppress = (f: Finding, reason: SuppressedFinding['reason'], detail?: string) => {
     suppressed.push({ fingerprint: f.fingerprint, kind: f.kind, route: f.route, subject: f.subject, reason, ...(detail ? { detail } : {}) });
   };
-  const followUp = (inc: Incident, reason: FollowUp['reason'], text: string, broadcast = false) => {
+  const followUp = (inc: Incident, reason: FollowUp['reason'], text: string, broadcast = false, alsoTo?: string) => {
     inc.followUpSeq += 1;
-    inc.followUps.push({ seq: inc.followUpSeq, reason, at: now, text: redactor.text(text), broadcast });
+    inc.followUps.push({ seq: inc.followUpSeq, reason, at: now, text: redactor.text(text), broadcast, ...(alsoTo ? { alsoTo } : {}) });
     if (inc.followUps.length > MAX_FOLLOW_UPS) inc.followUps.splice(0, inc.followUps.length - MAX_FOLLOW_UPS);
     inc.lastNotifiedAt = now;
     const list = issued.get(inc.groupKey) ?? [];
@@ -221,7 +221,9 @@ export function routeFindings(input: RouteInput): RouteResult {
         followUp(current, 'reopened', `:repeat: Firing again${current.reopened > 1 ? ` (reopened ${current.reopened}×, flapping)` : ''}: ${added.map((f) => f.summary).join(' · ') || first.summary}`);
       }
     } else if (wasNotify && compareSeverity(current.severity, wasSeverity) > 0 && current.severity === 'critical') {
-      followUp(current, 'escalated', `:rotating_light: Escalated to *critical*: ${topSummary(current)}`, true);
+      // The critical channel hears of it too when a rule sends criticals elsewhere (on-call).
+      const critical = channelFor(config, { severity: 'critical', route: current.route, kind: topMember(current)?.kind ?? current.family });
+      followUp(current, 'escalated', `:rotating_light: Escalated to *critical*: ${topSummary(current)}`, true, critical !== current.channel ? critical : undefined);
     } else if (wasNotify && added.length > 0 && budget(current)) {
       followUp(current, 'new-member', `:heavy_plus_sign: Also firing now: ${added.map((f) => f.summary).join(' · ')}`);
     }
@@ -387,9 +389,19 @@ function refreshIncident(inc: Incident, config: AlertsConfig, report: RunReport,
   for (const m of cleared.slice(0, Math.max(0, cleared.length - MAX_CLEARED_MEMBERS))) delete inc.members[m.fingerprint];
 }
 
+/** The incident's firing members, most severe first. */
+function liveMembers(inc: Incident): IncidentMember[] {
+  return Object.values(inc.members)
+    .filter((m) => m.status === 'firing')
+    .sort((a, b) => compareSeverity(b.severity, a.severity));
+}
+
+function topMember(inc: Incident): IncidentMember | undefined {
+  return liveMembers(inc)[0];
+}
+
 function topSummary(inc: Incident): string {
-  const live = Object.values(inc.members).filter((m) => m.status === 'firing');
-  live.sort((a, b) => compareSeverity(b.severity, a.severity));
+  const live = liveMembers(inc);
   const top = live[0];
   if (!top) return 'no finding is firing';
   return live.length > 1 ? `${top.finding.summary} (+${live.length - 1} more)` : top.finding.summary;

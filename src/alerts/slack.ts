@@ -30,6 +30,11 @@ export interface SlackPoster {
    * `threadTs` is given. `undefined` when not found or when the lookup is not possible (scope).
    */
   find(request: { channel: string; messageId: string; sinceMs: number; threadTs?: string }): Promise<string | undefined>;
+  /**
+   * A link to a message that opens it in Slack, for messages that point at another channel's
+   * thread. `undefined` when Slack gives none; optional, the sink has no links.
+   */
+  permalink?(request: { channel: string; ts: string }): Promise<string | undefined>;
 }
 
 export interface SlackClientOptions {
@@ -105,6 +110,14 @@ export function createWebApiPoster(client: WebClient): SlackPoster {
       } catch (err) {
         const c = classifySlackError(err);
         if (c.kind === 'rate_limited' || c.kind === 'transient') throw err;
+        return undefined;
+      }
+    },
+    async permalink(r) {
+      // A nicety on a message that is sent either way: no link rather than a held-back alert.
+      try {
+        return (await client.chat.getPermalink({ channel: r.channel, message_ts: r.ts })).permalink;
+      } catch {
         return undefined;
       }
     },

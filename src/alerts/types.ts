@@ -27,6 +27,12 @@ export interface FollowUp {
   readonly text: string;
   /** Also shows the reply in the channel (escalations only). */
   readonly broadcast: boolean;
+  /**
+   * Also posted as a message of its own in this channel, linking to the thread: an escalation to
+   * critical whose channel rule names another channel than the one the incident opened in (say
+   * criticals to `#oncall`). The incident itself stays where it is.
+   */
+  readonly alsoTo?: string;
 }
 
 /** A finding that was not turned into a notification, and why. Counted, never silently dropped. */

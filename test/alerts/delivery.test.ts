@@ -48,6 +48,33 @@ describe('alert outbox through the real WebClient', () => {
     expect(rec).toMatchObject({ rev: incidents[0]!.rev, followUpSeq: 1 });
   });
 
+  it('posts an escalation to critical in the on-call channel too, linking to the thread, once', async () => {
+    h = await harness({ slackChannel: 'C0LLM', channels: [{ channel: 'C0ONCALL', severities: ['critical'] }] });
+    const o = h.outbox();
+    o.startWorker();
+    await o.enqueue(await h.route(report(T0 + HOUR, [finding()]), T0 + HOUR + 60_000));
+    await h.waitFor(() => drained(o), 'open delivered');
+    const big = finding({ stats: { test: 'ks2samp', effect: { ksD: 0.45 }, n: 5000, m: 30000 } });
+    const escalation = await h.route(report(T0 + 2 * HOUR, [big]), T0 + 2 * HOUR + 60_000);
+    await o.enqueue(escalation);
+    await h.waitFor(() => drained(o), 'escalation delivered');
+    // A second delivery of the same snapshot (a retried job, another worker) posts nothing more.
+    await o.enqueue(escalation);
+    await h.waitFor(() => drained(o), 'redelivery drained');
+
+    const main = h.slack.topLevel().filter((m) => m.channel === 'C0LLM');
+    expect(main).toHaveLength(1);
+    const thread = h.slack.replies(main[0]!.ts);
+    expect(thread).toMatchObject([{ replyBroadcast: true, text: expect.stringContaining('Escalated to *critical*') }]);
+    const oncall = h.slack.topLevel().filter((m) => m.channel === 'C0ONCALL');
+    expect(oncall).toHaveLength(1);
+    expect(oncall[0]!.text).toContain('Escalated to *critical*');
+    const link = `https://evalwatch-test.slack.com/archives/C0LLM/p${main[0]!.ts.replace('.', '')}`;
+    expect(JSON.stringify(oncall[0]!.blocks)).toContain(`<${link}|Incident thread> in <#C0LLM>`);
+    expect([...postsPerMessageId(h).values()].every((n) => n === 1)).toBe(true);
+    expect(h.slack.rejected()).toEqual([]);
+  });
+
   it('rides out a 429 storm with Retry-After: 30 (scaled), nothing dropped, nothing duplicated', async () => {
     h = await harness();
     const o = h.outbox({ timeScale: 0.001 });

@@ -122,6 +122,24 @@ describe('routeFindings', () => {
     expect(res.actions[0]?.incident.followUps.at(-1)).toMatchObject({ reason: 'escalated', broadcast: true });
   });
 
+  it('also posts an escalation in the critical channel when a rule sends criticals elsewhere', () => {
+    const s = session({ channels: [{ channel: '#oncall', severities: ['critical'] }], slackChannel: '#llm' });
+    s.route(report(T0 + HOUR, [finding()]));
+    const res = s.route(report(T0 + 2 * HOUR, [finding({ stats: { test: 'ks2samp', effect: { ksD: 0.45 }, n: 5000, m: 30000 } })]));
+    // The incident stays in its channel (one message, one thread); the on-call channel hears of it.
+    expect(res.actions[0]?.incident).toMatchObject({ severity: 'critical', channel: '#llm' });
+    expect(res.actions[0]?.incident.followUps.at(-1)).toMatchObject({ reason: 'escalated', broadcast: true, alsoTo: '#oncall' });
+  });
+
+  it('does not cross-post an escalation whose critical channel is the incident\'s own', () => {
+    const s = session({ channels: [{ channel: '#oncall', severities: ['critical'], routes: ['search'] }], slackChannel: '#llm' });
+    s.route(report(T0 + HOUR, [finding()]));
+    const res = s.route(report(T0 + 2 * HOUR, [finding({ stats: { test: 'ks2samp', effect: { ksD: 0.45 }, n: 5000, m: 30000 } })]));
+    const last = res.actions[0]?.incident.followUps.at(-1);
+    expect(last).toMatchObject({ reason: 'escalated' });
+    expect(last).not.toHaveProperty('alsoTo');
+  });
+
   it('guards small samples, counts them as insufficient_data', () => {
     const s = session({ minSamples: 100 });
     const res = s.route(report(T0 + HOUR, [finding({ stats: { test: 'ks2samp', n: 40, m: 5000 } })]));

@@ -4,11 +4,11 @@ import type { AddressInfo } from 'node:net';
 /**
  * A local Slack-Web-API-compatible server for tests, driven through the real `@slack/web-api`
  * `WebClient` (`slackApiUrl: server.url`). It speaks `auth.test`, `chat.postMessage`,
- * `chat.update`, `conversations.history` and `conversations.replies` with form or JSON bodies and
- * bearer (or `token` field) auth, rejects payloads over Slack's Block Kit limits the way Slack does
- * (`invalid_blocks`, `msg_too_long`, `msg_blocks_too_long`, …), can answer 429 with `Retry-After`
- * for a while, can lose responses after recording a message (a crash between Slack's write and our
- * bookkeeping), and records every message for assertions.
+ * `chat.update`, `chat.getPermalink`, `conversations.history` and `conversations.replies` with
+ * form or JSON bodies and bearer (or `token` field) auth, rejects payloads over Slack's Block Kit
+ * limits the way Slack does (`invalid_blocks`, `msg_too_long`, `msg_blocks_too_long`, …), can
+ * answer 429 with `Retry-After` for a while, can lose responses after recording a message (a crash
+ * between Slack's write and our bookkeeping), and records every message for assertions.
  *
  * The limit checks here are written independently of `src/alerts/limits.ts` on purpose: a test
  * that validated with the code under test would not catch its mistakes.
@@ -284,6 +284,11 @@ export async function startSlackServer(options: SlackServerOptions = {}): Promis
         if (text !== undefined) msg.text = text;
         if (Array.isArray(body.blocks)) msg.blocks = body.blocks as unknown[];
         return reply(res, method, 200, { ok: true, channel: msg.channel, ts: msg.ts, text: msg.text });
+      }
+      case 'chat.getPermalink': {
+        const msg = messages.find((m) => m.ts === body.message_ts && m.channel === body.channel);
+        if (!msg) return reply(res, method, 200, { ok: false, error: 'message_not_found' });
+        return reply(res, method, 200, { ok: true, channel: msg.channel, permalink: `https://evalwatch-test.slack.com/archives/${msg.channel}/p${msg.ts.replace('.', '')}` });
       }
       case 'conversations.history':
       case 'conversations.replies': {
