@@ -59,6 +59,12 @@ export interface SyncOutcome {
   reconciled: number;
   /** The incident does not notify, or the snapshot is older than what Slack shows. */
   skipped: boolean;
+  /**
+   * Copies for another channel (`FollowUp.alsoTo`) that Slack refused for good (a channel that
+   * does not exist, a bot not invited), with the reason. Not retried: the incident's own message
+   * and thread go on, and the caller reports them.
+   */
+  refused: string[];
 }
 
 /** Another worker is posting this message right now; try again at `retryAt`. */
@@ -122,7 +128,7 @@ interface Claim {
  * await syncIncident({ store, poster, render: { config, redactor }, now: Date.now }, action.incident);
  */
 export async function syncIncident(options: DeliveryOptions, incident: Incident): Promise<SyncOutcome> {
-  const out: SyncOutcome = { posted: 0, updated: 0, reconciled: 0, skipped: false };
+  const out: SyncOutcome = { posted: 0, updated: 0, reconciled: 0, skipped: false, refused: [] };
   if (!incident.notify) return { ...out, skipped: true };
   const prefix = `${options.prefix ?? 'alerts/delivery/'}${incident.id}/`;
   const recordKey = `${prefix}message.json`;
@@ -174,7 +180,13 @@ export async function syncIncident(options: DeliveryOptions, incident: Incident)
       // Before the sequence moves on: a crash here posts it on the next sync (postOnce dedupes).
       const link = await options.poster.permalink?.({ channel: rec.channel, ts: rec.ts });
       const cross = renderCrossPost(f, incident, { channel: rec.channel, ...(link ? { link } : {}) }, options.render.redactor);
-      await postOnce(options, prefix, out, `${incident.id}.f${f.seq}.x`, { channel: f.alsoTo, ...cross }, undefined);
+      try {
+        await postOnce(options, prefix, out, `${incident.id}.f${f.seq}.x`, { channel: f.alsoTo, ...cross }, undefined);
+      } catch (err) {
+        // A misconfigured on-call channel must not hold back the incident's own thread.
+        if (!(err instanceof PermanentDeliveryError)) throw err;
+        out.refused.push(err.message);
+      }
     }
     rec.followUpSeq = f.seq;
     await write(rec);

@@ -168,6 +168,7 @@ export function createAlertOutbox(o: AlertOutboxOptions): AlertOutbox {
     try {
       const outcome = await syncIncident(delivery, incident);
       o.logger?.info({ incident: incident.id, rev: incident.rev, ...outcome }, 'alerts outbox: synced');
+      for (const reason of outcome.refused) o.logger?.error({ incident: incident.id, err: reason }, 'alerts outbox: Slack refused a copy for another channel; the incident itself was delivered');
       return outcome;
     } catch (err) {
       if (err instanceof RateLimitedDelayError) return await defer(job, token, (err.retryAt - now()) * scale, err.message);

@@ -75,6 +75,28 @@ describe('alert outbox through the real WebClient', () => {
     expect(h.slack.rejected()).toEqual([]);
   });
 
+  it('delivers the incident and its later replies when the on-call channel refuses the escalation', async () => {
+    h = await harness({ slackChannel: 'C0LLM', channels: [{ channel: 'C0GONE', severities: ['critical'] }] }, { missingChannels: ['C0GONE'] });
+    const logged: string[] = [];
+    const logger = { info: () => {}, warn: () => {}, error: (o: { err?: string }, msg: string) => logged.push(`${msg}: ${o.err}`) };
+    const o = h.outbox({ logger: logger as never });
+    o.startWorker();
+    await o.enqueue(await h.route(report(T0 + HOUR, [finding()]), T0 + HOUR + 60_000));
+    await h.waitFor(() => drained(o), 'open delivered');
+    const big = finding({ stats: { test: 'ks2samp', effect: { ksD: 0.45 }, n: 5000, m: 30000 } });
+    await o.enqueue(await h.route(report(T0 + 2 * HOUR, [big]), T0 + 2 * HOUR + 60_000));
+    await h.waitFor(() => drained(o), 'escalation delivered');
+    await o.enqueue(await h.route(report(T0 + 3 * HOUR, [{ ...big, state: 'resolved' }]), T0 + 3 * HOUR + 60_000));
+    await o.enqueue(await h.route(report(T0 + 8 * HOUR, []), T0 + 8 * HOUR + 60_000));
+    await h.waitFor(() => drained(o), 'resolve notice delivered');
+
+    const main = h.slack.topLevel('C0LLM');
+    expect(main).toHaveLength(1);
+    expect(h.slack.replies(main[0]!.ts).map((r) => r.text)).toEqual([expect.stringContaining('Escalated'), expect.stringContaining('Resolved')]);
+    expect(logged).toEqual([expect.stringMatching(/copy for another channel.*channel_not_found — check alerts\.slackChannel \/ alerts\.channels/)]);
+    // drained() above also means no sync job failed.
+  });
+
   it('rides out a 429 storm with Retry-After: 30 (scaled), nothing dropped, nothing duplicated', async () => {
     h = await harness();
     const o = h.outbox({ timeScale: 0.001 });

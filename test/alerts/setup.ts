@@ -11,7 +11,7 @@ import type { AlertAction } from '../../src/alerts/types.ts';
 import type { RunReport } from '../../src/report/types.ts';
 import { createFsStore } from '../../src/store/fs-store.ts';
 import type { ResultsStore } from '../../src/store/types.ts';
-import { startSlackServer, type SlackTestServer } from '../helpers/slack-server.ts';
+import { startSlackServer, type SlackServerOptions, type SlackTestServer } from '../helpers/slack-server.ts';
 
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -28,8 +28,8 @@ export interface Harness {
 }
 
 /** A local Slack server, a temp fs store, and outboxes on a unique BullMQ prefix (all cleaned up). */
-export async function harness(configInput: AlertsConfigInput = {}): Promise<Harness> {
-  const slack = await startSlackServer();
+export async function harness(configInput: AlertsConfigInput = {}, slackOptions: SlackServerOptions = {}): Promise<Harness> {
+  const slack = await startSlackServer(slackOptions);
   const dir = await mkdtemp(join(tmpdir(), 'evalwatch-alerts-'));
   const store = createFsStore({ root: dir, fsync: false });
   const prefix = `ewtest-alerts-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;

@@ -42,6 +42,8 @@ export interface SlackServerOptions {
   readonly tokens?: readonly string[];
   /** Wall-clock of the server (ms). Default `Date.now`. */
   readonly now?: () => number;
+  /** Channels that do not exist: posting there answers `channel_not_found`. Default none. */
+  readonly missingChannels?: readonly string[];
 }
 
 export interface RateLimitPlan {
@@ -237,7 +239,7 @@ export async function startSlackServer(options: SlackServerOptions = {}): Promis
         return reply(res, method, 200, { ok: true, url: 'https://evalwatch-test.slack.com/', team: 'test', user: 'evalwatch', team_id: 'T0001', user_id: 'U0001', bot_id: 'B0001' });
       case 'chat.postMessage': {
         const channel = body.channel;
-        if (typeof channel !== 'string' || !channel) return reply(res, method, 200, { ok: false, error: 'channel_not_found' });
+        if (typeof channel !== 'string' || !channel || options.missingChannels?.includes(channel)) return reply(res, method, 200, { ok: false, error: 'channel_not_found' });
         const text = typeof body.text === 'string' ? body.text : undefined;
         if (!text && body.blocks === undefined) return reply(res, method, 200, { ok: false, error: 'no_text' });
         if (text && text.length > LIMIT.msgText) return reply(res, method, 200, { ok: false, error: 'msg_too_long' });
