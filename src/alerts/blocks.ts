@@ -165,7 +165,7 @@ export function renderCrossPost(followUp: FollowUp, incident: Incident, thread: 
   const where = /^[CG][A-Z0-9]{2,}$/.test(thread.channel) ? `<#${thread.channel}>` : escapeMrkdwn(thread.channel);
   const pointer = thread.link ? `<${thread.link}|Incident thread> in ${where}` : `Incident thread in ${where}`;
   return {
-    text: truncate(`${text} (incident thread in ${thread.channel})`, SLACK_LIMITS.messageText),
+    text: truncate(`${text} (incident thread in ${where})`, SLACK_LIMITS.messageText),
     blocks: [section(text), context([`${pointer} · incident \`${incident.id}\``])],
   };
 }
