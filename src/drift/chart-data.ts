@@ -1,16 +1,13 @@
 import { HOUR } from '../captures/partitions.ts';
 import type { Finding } from '../report/types.ts';
-import type { NumericAgg, RouteBucket } from './aggregate.ts';
-import { testHours, type AnalysisInput, type HourBuckets } from './analyze.ts';
+import { testHours, type AnalysisInput } from './analyze.ts';
 import { valueAt, type Point } from './analyze-sigma.ts';
 import type { DriftTest } from './analyze-types.ts';
 import { NUMERIC_FEATURES } from './features.ts';
 import { SERIES_METRICS } from './series.ts';
 import { numericBaselineOf } from './baseline.ts';
 import { collect } from './buckets.ts';
-import { quantileChart } from './quantile-chart.ts';
-
-export { CHART_LEVELS, quantileChart, type QuantileChart } from './quantile-chart.ts';
+import { chartNumber, quantileChart } from './quantile-chart.ts';
 
 /**
  * Compact chart data for the HTML report, attached to drift findings only (never to the tests of
@@ -22,7 +19,6 @@ export { CHART_LEVELS, quantileChart, type QuantileChart } from './quantile-char
 export const MAX_SERIES_POINTS = 200;
 
 const WEEK = 168 * HOUR;
-const r4 = (x: number): number | null => (Number.isFinite(x) ? Number(x.toPrecision(4)) : null);
 
 /** `current.chart` of a sigma finding: the metric per window, its expected band, oldest first; the last point is the window that alerted. */
 export interface SeriesChart {
@@ -69,7 +65,7 @@ export function sigmaChart(
   // Every drift metric is non-negative (tokens, ms, USD, counts, rates): a band is cut at 0.
   const show = (y: number) => {
     const v = Math.max(0, metric.log ? Math.expm1(y) : y);
-    return r4(metric.kind === 'rate' ? Math.min(1, v) : v);
+    return chartNumber(metric.kind === 'rate' ? Math.min(1, v) : v);
   };
   const points = Array.from({ length: count }, (_, i) => at(t0 + i * L));
   const out: SeriesChart = { t0, step: L, y: [], lo: [], hi: [], expected: [], sigma };

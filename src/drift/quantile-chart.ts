@@ -13,7 +13,8 @@ export interface QuantileChart {
   x: number[];
 }
 
-const r4 = (x: number): number | null => (Number.isFinite(x) ? Number(x.toPrecision(4)) : null);
+/** A chart number: 4 significant digits, `null` when not finite (JSON has no NaN or Infinity). */
+export const chartNumber = (x: number): number | null => (Number.isFinite(x) ? Number(x.toPrecision(4)) : null);
 
 /**
  * Quantiles of a numeric feature over some hours, from the same sketches the summaries use.
@@ -40,5 +41,5 @@ export function quantileChart(aggs: readonly NumericAgg[]): QuantileChart | unde
  */
 export function chartOfQuantiles(xs: readonly number[]): QuantileChart | undefined {
   if (!xs.every((x) => Number.isFinite(x))) return undefined;
-  return { p: [...CHART_LEVELS], x: xs.map((x) => r4(x) as number) };
+  return { p: [...CHART_LEVELS], x: xs.map((x) => chartNumber(x) as number) };
 }
