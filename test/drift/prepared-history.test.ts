@@ -43,7 +43,8 @@ const none = async () => undefined;
 
 describe('prepared drift history (the prepare job of a queue run)', () => {
   it('a finalize given prepare()\'s bytes reports exactly what it reports without them: hourly windows with pending episodes, and a longer one', async () => {
-    const [withBytes, without] = [await copyContext(), await copyContext()];
+    const logged: string[] = [];
+    const [withBytes, without] = [await copyContext(logged, 'info'), await copyContext()];
     const prepare = (ctx: PipelineContext) => (run: RunRequest) => driftPipeline.prepare!(ctx, run);
     const reports: [string, string][] = [];
     // The first drifted hour breaches (pending); the second pools that episode (the `recent` hours).
@@ -53,6 +54,8 @@ describe('prepared drift history (the prepare job of a queue run)', () => {
       reports.push([JSON.stringify(a), JSON.stringify(b)]);
     }
     for (const [a, b] of reports) expect(a).toBe(b);
+    // Equal because the bytes were used, not because each finalize set them aside and read history.
+    expect(logged.map((l) => (JSON.parse(l) as { msg: string }).msg).filter((m) => /prepared|reading history/.test(m))).toEqual([]);
     const second = JSON.parse(reports[1]![0]) as RunReport;
     const f = second.findings.find((x) => x.subject === 'output_tokens' && x.route === 'answer');
     expect(f?.state).toBe('firing');
