@@ -176,7 +176,7 @@ export async function syncIncident(options: DeliveryOptions, incident: Incident)
     if (f.seq <= rec.followUpSeq) continue;
     const msg = renderFollowUp(f, options.render.redactor);
     await postOnce(options, prefix, out, `${incident.id}.f${f.seq}`, { channel: rec.channel, threadTs: rec.ts, broadcast: f.broadcast, ...msg }, undefined);
-    if (f.alsoTo && f.alsoTo !== rec.channel) {
+    if (f.alsoTo) {
       // Before the sequence moves on: a crash here posts it on the next sync (postOnce dedupes).
       const link = await options.poster.permalink?.({ channel: rec.channel, ts: rec.ts });
       const cross = renderCrossPost(f, incident, { channel: rec.channel, ...(link ? { link } : {}) }, options.render.redactor);
